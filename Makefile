@@ -1,0 +1,47 @@
+# Two commands do everything on a fresh Debian machine: `make demo` and `make test`.
+# Each installs what is missing (Debian packages, the virtual environment) and is
+# fast on a second run, because the steps below only redo what changed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit schemas system system-test clean
+
+demo: $(INSTALLED) system
+	$(BIN)/policypack validate
+	$(BIN)/policypack show england-dsl-route
+
+test: $(INSTALLED) system-test lint typecheck unit
+
+system:
+	@scripts/system-deps.sh
+
+system-test:
+	@scripts/system-deps.sh --with-test-tools
+
+$(INSTALLED): pyproject.toml
+	@scripts/system-deps.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(INSTALLED)
+	$(BIN)/mypy
+
+unit: $(INSTALLED)
+	$(BIN)/pytest
+
+# Regenerate the JSON Schemas kept in the repository (a test checks they are current).
+schemas: $(INSTALLED)
+	$(BIN)/policypack schema flow > schemas/flow.schema.json
+	$(BIN)/policypack schema sources > schemas/sources.schema.json
+
+clean:
+	rm -rf $(VENV) output/*/ .pytest_cache .mypy_cache .ruff_cache

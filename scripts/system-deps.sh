@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages policypack needs, only those that are missing.
+# Usage: scripts/system-deps.sh [--with-test-tools]
+# Fast when everything is present (one dpkg-query). On systems without apt-get it
+# checks for the programs and says what to install instead of failing silently.
+set -euo pipefail
+
+runtime=(graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra)
+testing=(poppler-utils qpdf)
+wanted=("${runtime[@]}")
+[[ "${1:-}" == "--with-test-tools" ]] && wanted+=("${testing[@]}")
+# Debian splits venv/ensurepip out of python3; only needed when this python lacks it.
+python3 -c 'import ensurepip, venv' 2>/dev/null || wanted+=(python3-venv)
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    for tool in dot; do
+        command -v "$tool" >/dev/null || { echo "policypack needs Graphviz ('$tool'); on macOS: brew install graphviz pango" >&2; exit 3; }
+    done
+    exit 0
+fi
+
+missing=()
+for pkg in "${wanted[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "Installing Debian packages: ${missing[*]}" >&2
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "Run as root, or install: apt-get install ${missing[*]}" >&2; exit 3; }
+    sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

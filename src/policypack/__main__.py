@@ -1,0 +1,3 @@
+from policypack.cli import main
+
+main()

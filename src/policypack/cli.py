@@ -1,0 +1,143 @@
+"""The `policypack` command line. Commands stay thin; `_Group.invoke` maps errors to exit codes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from policypack import __version__
+from policypack.checks import validate_paths
+from policypack.errors import InvalidInput, PolicypackError, Problem, Severity, has_errors
+from policypack.models import SCHEMAS, json_schema
+from policypack.outline import outline_data, outline_text
+from policypack.project import bundled_path, resolve_flow
+
+log = logging.getLogger("policypack")
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_TOOL_MISSING = 0, 1, 2, 3
+
+
+class _Group(click.Group):
+    """Turns policypack's exceptions into messages and exit codes, in this one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InvalidInput as exc:
+            if not exc.reported:
+                for problem in exc.problems:
+                    click.echo(problem.format(), err=True)
+                click.echo(f"policypack: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except PolicypackError as exc:
+            click.echo(f"policypack: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug, not bad input: one clear line, details with -vv
+            log.debug("internal error", exc_info=True)
+            click.echo(f"policypack: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo("This is a bug in policypack; please report it with the output of -vv.", err=True)
+            ctx.exit(EXIT_INVALID)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="policypack")
+@click.option("-v", "--verbose", count=True, help="Say more (repeat for debug output).")
+@click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
+def main(verbose: int, quiet: bool) -> None:
+    """Turn the UK guidance on pupils sharing nudes into a school's policy pack.
+
+    Flows (the route as YAML data) are validated, laid out as flowcharts and printed
+    as branded PDFs. Run `policypack COMMAND --help` for each command.
+
+    \b
+    Example:
+      policypack validate
+      policypack show england-dsl-route
+    """
+    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    logging.basicConfig(level=level, format="policypack: %(message)s", stream=sys.stderr)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as a JSON list.")
+def validate(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Check flow files or folders and report every problem, with its line.
+
+    A folder is checked as a whole with its own sources.yaml; a single file is checked
+    within the folder of its nearest sources.yaml. With no PATHS, the bundled flows.
+    Exit status 0 when clean, 1 when any error was found.
+
+    \b
+    Example:
+      policypack validate flows/
+      policypack validate --json my-flows/england/staff.yaml
+    """
+    targets = list(paths) or [bundled_path("flows")]
+    problems = validate_paths(targets)
+    if as_json:
+        click.echo(json.dumps([p.as_json() for p in problems], indent=2))
+    else:
+        for problem in problems:
+            click.echo(problem.format())
+        click.echo(_summary(problems, [str(p) for p in paths] or ["bundled flows"]))
+    if has_errors(problems):
+        raise InvalidInput(problems, reported=True)
+
+
+def _summary(problems: list[Problem], names: list[str]) -> str:
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = len(problems) - errors
+    if not problems:
+        return f"ok: {', '.join(names)}: no problems found"
+    counts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "error"), (warnings, "warning")) if n]
+    return " and ".join(counts) + " found"
+
+
+@main.command()
+@click.argument("flow")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
+)
+@click.option("--brief", is_flag=True, help="Titles and routes only, without the full text and sources.")
+def show(flow: str, fmt: str, brief: bool) -> None:
+    """Print a flow as a numbered outline that can be followed without the chart.
+
+    FLOW is a path to a flow file or the id of a bundled flow. Step numbers follow
+    the route and match the poster and the policy's procedure.
+
+    \b
+    Example:
+      policypack show england-dsl-route
+      policypack show flows/england/staff-response.yaml --format json
+    """
+    flow_set, doc = resolve_flow(flow)
+    problems = validate_paths([doc.path])
+    if has_errors(problems):
+        raise InvalidInput(problems)
+    if fmt == "json":
+        click.echo(json.dumps(outline_data(doc.model, flow_set.source_map()), indent=2, ensure_ascii=False))
+    else:
+        click.echo(outline_text(doc.model, flow_set.source_map(), brief=brief), nl=False)
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(sorted(SCHEMAS)))
+def schema(kind: str) -> None:
+    """Print the JSON Schema of an input file, for editors and other tools.
+
+    Point an editor at it with a first line such as
+    `# yaml-language-server: $schema=../schemas/flow.schema.json`.
+
+    \b
+    Example:
+      policypack schema flow > schemas/flow.schema.json
+    """
+    click.echo(json.dumps(json_schema(kind), indent=2))

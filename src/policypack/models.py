@@ -1,0 +1,175 @@
+"""Typed models of the input files: flows and the sources registry.
+
+Unknown keys are errors (`extra="forbid"`), text is stripped and may not be blank.
+The JSON Schemas that editors use are generated from these classes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+Identifier = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        max_length=60,
+        description="Lower-case letters, digits and hyphens, e.g. tell-dsl.",
+    ),
+]
+Text = Annotated[str, Field(min_length=1)]
+StepKind = Literal["start", "action", "decision", "end"]
+Nation = Literal["england", "wales"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Citation(_Model):
+    """A step's reference to a source in the registry."""
+
+    source: Identifier = Field(description="The id of a source in sources.yaml.")
+    section: str | None = Field(None, description="Section, paragraph or page, where known.")
+    note: str | None = Field(None, description="What the step takes from the source.")
+    verify: bool = Field(
+        False,
+        description=(
+            "True when the step rests on a fact not yet checked against the primary text; "
+            "documents then print 'verify against the current edition'."
+        ),
+    )
+
+
+def _citation_shorthand(value: Any) -> Any:
+    """Allow `cites: [ukcis-2024]` as shorthand for `cites: [{source: ukcis-2024}]`."""
+    return {"source": value} if isinstance(value, str) else value
+
+
+CitationEntry = Annotated[Citation, BeforeValidator(_citation_shorthand, json_schema_input_type=Identifier | Citation)]
+
+
+class Branch(_Model):
+    label: Text = Field(description='The answer that takes this branch, e.g. "Yes".', max_length=40)
+    to: Identifier = Field(description="The id of the step this answer leads to.")
+
+
+class Step(_Model):
+    id: Identifier
+    kind: StepKind = Field(description="start | action | decision | end.")
+    lane: Identifier = Field(description="Who acts: one of the flow's lanes.")
+    title: Text = Field(description="Short imperative label for posters (about ten words).")
+    text: Text = Field(description="The full wording for the policy's procedure.")
+    cites: list[CitationEntry] = Field(
+        default_factory=list, description="Sources for this step: ids, or {source, section, note, verify}."
+    )
+    next: Identifier | None = Field(None, description="start and action steps: the step that follows.")
+    branches: list[Branch] = Field(default_factory=list, description="decision steps: the answers.")
+    continues: Identifier | None = Field(
+        None, description="end steps: the id of another flow that takes over from here."
+    )
+
+
+TermName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+Terms = Annotated[
+    dict[TermName, Text],
+    Field(description="Words that differ between variants, used in text as {name}, e.g. lead: DSL."),
+]
+
+
+class Flow(_Model):
+    """One route through the guidance, drawn as one chart."""
+
+    id: Identifier
+    title: Text
+    nation: Nation
+    edition: Text = Field(description="The guidance edition the flow follows, e.g. 2024-03.")
+    reviewed: dt.date = Field(description="When a maintainer last checked the flow against its sources.")
+    summary: str | None = Field(None, description="One or two sentences on what the flow covers.")
+    terms: Terms = Field(default_factory=dict)
+    lanes: dict[Identifier, Text] = Field(description="Who acts: lane id -> name, in drawing order.")
+    steps: list[Step]
+
+
+class StepPatch(_Model):
+    """In a variant: replaces the given fields of the base step with this id, or adds a step."""
+
+    id: Identifier
+    kind: StepKind | None = None
+    lane: Identifier | None = None
+    title: Annotated[str, Field(min_length=1)] | None = None
+    text: Annotated[str, Field(min_length=1)] | None = None
+    cites: list[CitationEntry] | None = None
+    next: Identifier | None = None
+    branches: list[Branch] | None = None
+    continues: Identifier | None = None
+
+
+class FlowVariant(_Model):
+    """A flow written as the differences from another (e.g. Wales from England).
+
+    Everything not given is inherited, so a shared step is written once.
+    """
+
+    id: Identifier
+    extends: Identifier = Field(description="The id of the flow this one is based on.")
+    title: Text
+    nation: Nation
+    edition: Text
+    reviewed: dt.date
+    summary: str | None = None
+    terms: Terms = Field(default_factory=dict)
+    renames: dict[Identifier, Identifier] = Field(
+        default_factory=dict,
+        description="Ids to swap in inherited steps: cited sources and continued flows (old: new).",
+    )
+    lanes: dict[Identifier, Text] = Field(default_factory=dict, description="Lane names to replace or add.")
+    steps: list[StepPatch] = Field(default_factory=list)
+
+
+SourceKind = Literal[
+    "legislation",
+    "statutory-guidance",
+    "guidance",
+    "police-guidance",
+    "prosecution-guidance",
+    "case-law",
+    "service",
+    "report",
+]
+
+
+class Source(_Model):
+    id: Identifier
+    short: Annotated[str, Field(min_length=1, max_length=40, description="Short name for citations, e.g. UKCIS 2024.")]
+    title: Text
+    publisher: Text
+    edition: Text = Field(description="Edition, version or date of the text relied on.")
+    url: Annotated[str, Field(pattern=r"^https://\S+$")]
+    kind: SourceKind
+    statutory: bool = Field(description="True for legislation and statutory guidance.")
+    jurisdiction: Text
+    check_by: dt.date = Field(description="Re-read the source against the flows by this date.")
+    note: str | None = None
+
+
+class SourceRegistry(_Model):
+    sources: list[Source]
+
+
+SCHEMAS: dict[str, list[type[BaseModel]]] = {"flow": [Flow, FlowVariant], "sources": [SourceRegistry]}
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) for one kind of input file."""
+    from pydantic.json_schema import models_json_schema
+
+    models = SCHEMAS[name]
+    if len(models) == 1:
+        schema = models[0].model_json_schema()
+    else:
+        _, defs = models_json_schema([(m, "validation") for m in models], ref_template="#/$defs/{model}")
+        schema = {**defs, "oneOf": [{"$ref": f"#/$defs/{m.__name__}"} for m in models]}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

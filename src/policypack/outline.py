@@ -1,0 +1,102 @@
+"""The numbered text outline of a flow: `policypack show`, and the chart's text alternative.
+
+Pure functions of a loaded flow and its sources, so every document that prints the
+procedure numbers the steps exactly as the poster does.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from policypack.models import Citation, Flow, Source, Step
+from policypack.route import number_steps, steps_in_order
+
+VERIFY_NOTE = "verify against the current edition"
+WIDTH = 88
+
+
+def outline_text(flow: Flow, sources: dict[str, Source], *, brief: bool = False) -> str:
+    """The flow as numbered steps a person can follow without the picture."""
+    numbers = number_steps(flow)
+    lines = [
+        flow.title,
+        f"Flow {flow.id} · {flow.nation.title()} · guidance edition {flow.edition} · reviewed {flow.reviewed}",
+        "",
+    ]
+    for step in steps_in_order(flow):
+        lines.append(f"{numbers[step.id]}. {step.title}  {route_summary(step, numbers)}".rstrip())
+        if brief:
+            continue
+        indent = " " * (len(str(numbers[step.id])) + 2)
+        lines.append(f"{indent}Who: {flow.lanes.get(step.lane, step.lane)}")
+        lines += textwrap.wrap(step.text, WIDTH, initial_indent=indent, subsequent_indent=indent)
+        cited = "; ".join(citation_text(c, sources) for c in step.cites)
+        lines += textwrap.wrap(f"Sources: {cited}", WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def route_summary(step: Step, numbers: dict[str, int]) -> str:
+    """Where a step leads, e.g. "Yes → 9 · No → 5", "→ 3" or "(end)"."""
+    if step.kind == "decision":
+        return " · ".join(f"{b.label} → {_number(b.to, numbers)}" for b in step.branches)
+    if step.next:
+        return f"→ {_number(step.next, numbers)}"
+    if step.continues:
+        return f"(end: continue with the flow '{step.continues}')"
+    return "(end)"
+
+
+def citation_text(citation: Citation, sources: dict[str, Source]) -> str:
+    source = sources.get(citation.source)
+    text = source.short if source else citation.source
+    if citation.section:
+        text += f", {citation.section}"
+    if citation.verify:
+        text += f" ({VERIFY_NOTE})"
+    return text
+
+
+def outline_data(flow: Flow, sources: dict[str, Source]) -> dict[str, Any]:
+    """The normalised flow for `show --format json`: steps in route order, sources resolved."""
+    numbers = number_steps(flow)
+    return {
+        "id": flow.id,
+        "title": flow.title,
+        "nation": flow.nation,
+        "edition": flow.edition,
+        "reviewed": flow.reviewed.isoformat(),
+        "summary": flow.summary,
+        "lanes": [{"id": lane, "name": name} for lane, name in flow.lanes.items()],
+        "steps": [_step_data(step, flow, numbers, sources) for step in steps_in_order(flow)],
+    }
+
+
+def _step_data(step: Step, flow: Flow, numbers: dict[str, int], sources: dict[str, Source]) -> dict[str, Any]:
+    return {
+        "number": numbers[step.id],
+        "id": step.id,
+        "kind": step.kind,
+        "lane": {"id": step.lane, "name": flow.lanes.get(step.lane)},
+        "title": step.title,
+        "text": step.text,
+        "next": {"id": step.next, "number": numbers.get(step.next)} if step.next else None,
+        "branches": [{"label": b.label, "to": b.to, "number": numbers.get(b.to)} for b in step.branches],
+        "continues": step.continues,
+        "citations": [_citation_data(c, sources) for c in step.cites],
+    }
+
+
+def _citation_data(citation: Citation, sources: dict[str, Source]) -> dict[str, Any]:
+    source = sources.get(citation.source)
+    return {
+        "source": source.model_dump(mode="json") if source else {"id": citation.source},
+        "section": citation.section,
+        "note": citation.note,
+        "verify": citation.verify,
+    }
+
+
+def _number(step_id: str, numbers: dict[str, int]) -> str:
+    return str(numbers[step_id]) if step_id in numbers else f"? ({step_id})"

@@ -1,0 +1,221 @@
+"""Resolve flow variants and terms into plain flows (the last part of loading).
+
+A variant (`extends: england-dsl-route`) inherits every step of its base and states
+only what differs, so a step shared by England and Wales is written once. Terms such
+as `{lead}` are then replaced in every text, so Wales says DSP where England says DSL.
+Each resolved step remembers where it was written, so problems point at that line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from policypack.errors import Location, Problem, validation_problems
+from policypack.models import Flow, FlowVariant, Step, StepPatch
+from policypack.yamlsource import Positions
+
+TERM = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class StepSite:
+    """Where a resolved step was written: a file's positions and its index there."""
+
+    positions: Positions
+    index: int
+
+
+@dataclass(frozen=True)
+class FlowDoc:
+    """A resolved flow with the file it came from and where each step was written."""
+
+    model: Flow
+    path: Path
+    positions: Positions
+    step_sites: tuple[StepSite, ...] = ()
+    extends: str | None = None
+
+    def locate(self, *keys: str | int) -> Location:
+        if len(keys) >= 2 and keys[0] == "steps" and isinstance(keys[1], int) and keys[1] < len(self.step_sites):
+            site = self.step_sites[keys[1]]
+            return site.positions.locate(("steps", site.index, *keys[2:]))
+        return self.positions.locate(keys)
+
+
+@dataclass(frozen=True)
+class RawFlow:
+    """A flow file as validated, before variants and terms are resolved."""
+
+    model: Flow | FlowVariant
+    path: Path
+    positions: Positions
+
+
+@dataclass
+class _Resolver:
+    raw: dict[str, RawFlow]
+    done: dict[str, FlowDoc] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def resolve(self, flow_id: str, chain: tuple[str, ...] = ()) -> FlowDoc | None:
+        if flow_id in self.done:
+            return self.done[flow_id]
+        raw = self.raw[flow_id]
+        doc: FlowDoc | None
+        if isinstance(raw.model, Flow):
+            doc = FlowDoc(raw.model, raw.path, raw.positions, _own_sites(raw))
+        else:
+            doc = self._derive(raw, raw.model, (*chain, flow_id))
+        if doc:
+            self.done[flow_id] = doc
+        return doc
+
+    def _derive(self, raw: RawFlow, variant: FlowVariant, chain: tuple[str, ...]) -> FlowDoc | None:
+        where = raw.positions.locate(("extends",))
+        if variant.extends in chain:
+            loop = " → ".join([*chain, variant.extends])
+            self.problems.append(Problem(where, f"flows extend each other in a loop: {loop}"))
+            return None
+        if variant.extends not in self.raw:
+            self.problems.append(Problem(where, f"'extends' names unknown flow '{variant.extends}'"))
+            return None
+        base = self.resolve(variant.extends, chain)
+        if base is None:
+            return None
+        try:
+            return apply_variant(base, raw, variant)
+        except _PatchProblems as exc:
+            self.problems += exc.problems
+            return None
+
+
+class _PatchProblems(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("invalid step patches")
+        self.problems = problems
+
+
+def resolve_flows(raw_flows: list[RawFlow]) -> tuple[list[FlowDoc], list[Problem]]:
+    """Plain flows for every raw flow that resolves, with terms replaced, plus problems."""
+    by_id: dict[str, RawFlow] = {}
+    for raw in raw_flows:
+        by_id.setdefault(raw.model.id, raw)  # duplicate ids are reported by the checks
+    resolver = _Resolver(by_id)
+    docs: list[FlowDoc] = []
+    for raw in raw_flows:
+        doc = resolver.resolve(raw.model.id) if by_id[raw.model.id] is raw else _plain_or_none(raw)
+        if doc:
+            expanded, problems = expand_terms(doc)
+            docs.append(expanded)
+            resolver.problems += problems
+    return docs, resolver.problems
+
+
+def _plain_or_none(raw: RawFlow) -> FlowDoc | None:
+    return FlowDoc(raw.model, raw.path, raw.positions, _own_sites(raw)) if isinstance(raw.model, Flow) else None
+
+
+def _own_sites(raw: RawFlow) -> tuple[StepSite, ...]:
+    return tuple(StepSite(raw.positions, index) for index in range(len(raw.model.steps)))
+
+
+def apply_variant(base: FlowDoc, raw: RawFlow, variant: FlowVariant) -> FlowDoc:
+    """The base flow with the variant's fields, renames and step patches applied."""
+    renames = variant.renames
+    steps = [_renamed(step, renames) for step in base.model.steps]
+    sites = list(base.step_sites)
+    index_of = {step.id: index for index, step in enumerate(steps)}
+    problems: list[Problem] = []
+    for patch_index, patch in enumerate(variant.steps):
+        site = StepSite(raw.positions, patch_index)
+        if patch.id in index_of:
+            position = index_of[patch.id]
+            steps[position] = steps[position].model_copy(update=_patch_fields(patch))
+            sites[position] = site
+        else:
+            added = _new_step(patch, raw.positions, patch_index, problems)
+            if added:
+                index_of[added.id] = len(steps)
+                steps.append(added)
+                sites.append(site)
+    if problems:
+        raise _PatchProblems(problems)
+    flow = Flow(
+        id=variant.id,
+        title=variant.title,
+        nation=variant.nation,
+        edition=variant.edition,
+        reviewed=variant.reviewed,
+        summary=variant.summary if variant.summary is not None else base.model.summary,
+        terms={**base.model.terms, **variant.terms},
+        lanes={**base.model.lanes, **variant.lanes},
+        steps=steps,
+    )
+    return FlowDoc(flow, raw.path, raw.positions, tuple(sites), extends=variant.extends)
+
+
+def _renamed(step: Step, renames: dict[str, str]) -> Step:
+    if not renames:
+        return step
+    cites = [c.model_copy(update={"source": renames.get(c.source, c.source)}) for c in step.cites]
+    continues = renames.get(step.continues, step.continues) if step.continues else None
+    return step.model_copy(update={"cites": cites, "continues": continues})
+
+
+def _patch_fields(patch: StepPatch) -> dict[str, Any]:
+    return {name: getattr(patch, name) for name in patch.model_fields_set if name != "id"}
+
+
+def _new_step(patch: StepPatch, positions: Positions, index: int, problems: list[Problem]) -> Step | None:
+    """A patch whose id is not in the base adds a step, and must then be complete."""
+    try:
+        return Step.model_validate(patch.model_dump(exclude_unset=True))
+    except ValidationError as exc:
+        problems += validation_problems(exc, positions, Step, prefix=("steps", index))
+        return None
+
+
+def expand_terms(doc: FlowDoc) -> tuple[FlowDoc, list[Problem]]:
+    """Replace {term} in every text of a flow; unknown terms are problems at their line."""
+    terms = doc.model.terms
+    problems: list[Problem] = []
+
+    def expand(text: str, *keys: str | int) -> str:
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in terms:
+                return terms[name]
+            problems.append(Problem(doc.locate(*keys), f"unknown term '{{{name}}}'", _known(terms)))
+            return match.group(0)
+
+        return TERM.sub(replace, text)
+
+    flow = doc.model
+    steps = [
+        step.model_copy(
+            update={
+                "title": expand(step.title, "steps", i, "title"),
+                "text": expand(step.text, "steps", i, "text"),
+                "branches": [
+                    b.model_copy(update={"label": expand(b.label, "steps", i, "branches", j, "label")})
+                    for j, b in enumerate(step.branches)
+                ],
+            }
+        )
+        for i, step in enumerate(flow.steps)
+    ]
+    lanes = {lane: expand(name, "lanes", lane) for lane, name in flow.lanes.items()}
+    update: dict[str, Any] = {"title": expand(flow.title, "title"), "lanes": lanes, "steps": steps}
+    if flow.summary:
+        update["summary"] = expand(flow.summary, "summary")
+    resolved = FlowDoc(flow.model_copy(update=update), doc.path, doc.positions, doc.step_sites, doc.extends)
+    return resolved, problems
+
+
+def _known(terms: dict[str, str]) -> str:
+    return "terms defined: " + (", ".join(f"{{{name}}}" for name in terms) if terms else "none")
