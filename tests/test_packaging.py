@@ -28,6 +28,7 @@ def test_the_wheel_ships_flows_and_runs_from_any_folder(tmp_path: Path) -> None:
     for expected in (
         "policypack/flows/sources.yaml",
         "policypack/flows/england/dsl-route.yaml",
+        "policypack/flows/wales/dsl-route.yaml",
         "policypack/schemas/flow.schema.json",
         "policypack/cli.py",
     ):
