@@ -7,11 +7,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit schemas system system-test clean
+.PHONY: demo preview test lint typecheck unit schemas system system-test clean
+
+POSTERS := england-staff-response:A4 england-dsl-review:A2 england-dsl-response:A2 england-police-records:A2
 
 demo: $(INSTALLED) system
 	$(BIN)/policypack validate
-	$(BIN)/policypack show england-dsl-route
+	$(BIN)/policypack show england-dsl-review
+	@for poster in $(POSTERS); do \
+		$(BIN)/policypack flowchart $${poster%%:*} --size $${poster##*:} || exit $$?; \
+	done
+
+# The picture the README shows: the staff response as an A3 poster.
+preview: $(INSTALLED) system
+	$(BIN)/policypack flowchart england-staff-response --size A3 --portrait --format png --dpi 60 -o docs/poster-a3.png
 
 test: $(INSTALLED) system-test lint typecheck unit
 

@@ -5,8 +5,9 @@
 # checks for the programs and says what to install instead of failing silently.
 set -euo pipefail
 
-runtime=(graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra)
-testing=(poppler-utils qpdf)
+# fonts-open-sans: the one font dot measures and WeasyPrint draws charts and documents with.
+runtime=(graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-open-sans fonts-dejavu-core fonts-dejavu-extra)
+testing=(poppler-utils qpdf fontconfig)
 wanted=("${runtime[@]}")
 [[ "${1:-}" == "--with-test-tools" ]] && wanted+=("${testing[@]}")
 # Debian splits venv/ensurepip out of python3; only needed when this python lacks it.

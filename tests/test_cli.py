@@ -62,7 +62,7 @@ def test_usage_errors_exit_2(cli: Cli) -> None:
 
 
 def test_show_prints_the_numbered_outline_by_id(cli: Cli) -> None:
-    result = cli("show", "england-dsl-route", "--brief")
+    result = cli("show", "england-dsl-review", "--brief")
     assert result.exit_code == 0, result.output
     assert "3. Criterion 1: is an adult involved, or is it sextortion?  Yes → 4 · No → 6" in result.stdout
 
@@ -76,10 +76,10 @@ def test_show_accepts_a_path_and_prints_json(cli: Cli) -> None:
 
 
 def test_show_of_an_unknown_id_suggests_the_nearest(cli: Cli) -> None:
-    result = cli("show", "england-dsl-rout")
+    result = cli("show", "england-dsl-revie")
     assert result.exit_code == 1
-    assert "error: no bundled flow with id 'england-dsl-rout'" in result.stderr
-    assert "hint: did you mean 'england-dsl-route'?" in result.stderr
+    assert "error: no bundled flow with id 'england-dsl-revie'" in result.stderr
+    assert "hint: did you mean 'england-dsl-review'?" in result.stderr
 
 
 def test_show_of_a_broken_flow_lists_its_problems_on_stderr(cli: Cli) -> None:

@@ -20,6 +20,7 @@ from tests.conftest import FLOWS
 
 FLOW_SET = load_flow_set(FLOWS)
 NATIONS = ["england", "wales"]
+NAMES = ("staff-response", "dsl-review", "dsl-response", "police-records")
 
 
 def flow(flow_id: str) -> Flow:
@@ -49,14 +50,14 @@ def all_text(flow_: Flow) -> str:
 def test_all_bundled_flows_are_valid() -> None:
     assert check_flow_set(FLOW_SET) == []
     assert sorted(d.model.id for d in FLOW_SET.flows) == [
-        f"{nation}-{name}" for nation in NATIONS for name in ("dsl-route", "police-records", "staff-response")
+        f"{nation}-{name}" for nation in NATIONS for name in sorted(NAMES)
     ]
 
 
 @pytest.mark.parametrize("nation", NATIONS)
 def test_every_step_cites_a_registered_source(nation: str) -> None:
     sources = FLOW_SET.source_map()
-    for name in ("staff-response", "dsl-route", "police-records"):
+    for name in NAMES:
         for s in flow(f"{nation}-{name}").steps:
             assert s.cites, s.id
             assert all(c.source in sources for c in s.cites), s.id
@@ -70,22 +71,24 @@ def test_the_staff_response_fits_one_page_and_hands_over_to_the_lead(nation: str
     for rule in (r"^Do not view, copy, print, share, store or save", r"^Never ask a child to show", r"^Do not delete"):
         assert any(re.search(rule, t) for t in titles), rule
     end = next(s for s in staff.steps if s.kind == "end")
-    assert end.continues == f"{nation}-dsl-route"
+    assert end.continues == f"{nation}-dsl-review"
 
 
 @pytest.mark.parametrize("nation", NATIONS)
 def test_each_of_the_five_criteria_is_its_own_decision_whose_yes_refers(nation: str) -> None:
-    route = flow(f"{nation}-dsl-route")
+    route = flow(f"{nation}-dsl-review")
     criteria = [s for s in route.steps if s.kind == "decision" and s.title.startswith("Criterion")]
     assert [c.title.split(":")[0] for c in criteria] == [f"Criterion {n}" for n in range(1, 6)]
     for criterion in criteria:
         yes = next(b for b in criterion.branches if b.label == "Yes")
         assert step(route, yes.to).title.startswith("Refer to police"), criterion.id
+    last_no = next(b.to for b in criteria[-1].branches if b.label == "No")
+    assert step(route, last_no).continues == f"{nation}-dsl-response"
 
 
 @pytest.mark.parametrize("nation", NATIONS)
 def test_an_adult_or_sextortion_goes_urgently_to_police_outside_the_peer_route(nation: str) -> None:
-    route = flow(f"{nation}-dsl-route")
+    route = flow(f"{nation}-dsl-review")
     adult = step(route, "adult-involved")
     assert "adult" in adult.title and "sextortion" in adult.title
     urgent = step(route, next(b.to for b in adult.branches if b.label == "Yes"))
@@ -93,27 +96,29 @@ def test_an_adult_or_sextortion_goes_urgently_to_police_outside_the_peer_route(n
     for path in paths_to_ends(route, urgent.id):
         end = step(route, path[-1])
         assert end.continues == f"{nation}-police-records"
-        assert not {"assess-risks", "respond-in-school"} & set(path), "adult cases never join the peer route"
+        assert "no-criterion" not in path, "adult cases never join the peer route"
 
 
 @pytest.mark.parametrize("nation", NATIONS)
 def test_when_no_criterion_applies_every_route_handled_in_school_passes_parents_support_and_records(
     nation: str,
 ) -> None:
-    route = flow(f"{nation}-dsl-route")
-    last_criterion = step(route, "immediate-risk")
-    no = next(b.to for b in last_criterion.branches if b.label == "No")
-    in_school = [p for p in paths_to_ends(route, no) if "respond-in-school" in p]
+    route = flow(f"{nation}-dsl-response")
+    start = route.steps[0]
+    assert start.kind == "start" and start.id == "assess-risks"
+    in_school = [p for p in paths_to_ends(route, start.id) if "respond-in-school" in p]
     assert in_school
     for path in in_school:
         assert {"tell-parents", "delete-imagery", "offer-support", "record-decisions"} <= set(path)
         assert path.index("assess-risks") < path.index("respond-in-school") < path.index("record-decisions")
-    assert any("refer-now" in p for p in paths_to_ends(route, no)), "assessment can still lead to referral"
+    referrals = [p for p in paths_to_ends(route, start.id) if "refer-after-assessment" in p]
+    assert referrals, "the assessment can still lead to a referral"
+    assert all(step(route, p[-1]).continues == f"{nation}-police-records" for p in referrals)
 
 
 @pytest.mark.parametrize("nation", NATIONS)
 def test_viewing_is_only_by_the_lead_and_is_recorded(nation: str) -> None:
-    route = flow(f"{nation}-dsl-route")
+    route = flow(f"{nation}-dsl-response")
     view = step(route, "dsl-views")
     lead = route.terms["lead"]
     assert view.title.startswith(f"Only the {lead} views")
@@ -157,7 +162,7 @@ def test_outcome_21_is_explained_exactly(nation: str) -> None:
 
 @pytest.mark.parametrize("nation", NATIONS)
 def test_no_flow_says_what_the_guidance_does_not(nation: str) -> None:
-    text = "\n".join(all_text(flow(f"{nation}-{n}")) for n in ("staff-response", "dsl-route", "police-records"))
+    text = "\n".join(all_text(flow(f"{nation}-{n}")) for n in NAMES)
     forbidden = [
         r"must always (report|refer)[^.]*police",
         r"nothing (is|will be) recorded",
@@ -180,7 +185,7 @@ def raw_variant(flow_id: str) -> RawFlow:
     return raw
 
 
-@pytest.mark.parametrize("name", ["staff-response", "dsl-route", "police-records"])
+@pytest.mark.parametrize("name", NAMES)
 def test_wales_differs_from_england_only_where_it_should(name: str) -> None:
     england, wales = flow(f"england-{name}"), flow(f"wales-{name}")
     raw = raw_variant(f"wales-{name}")

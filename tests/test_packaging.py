@@ -27,9 +27,10 @@ def test_the_wheel_ships_flows_and_runs_from_any_folder(tmp_path: Path) -> None:
         archive.extractall(tmp_path / "site")
     for expected in (
         "policypack/flows/sources.yaml",
-        "policypack/flows/england/dsl-route.yaml",
-        "policypack/flows/wales/dsl-route.yaml",
+        "policypack/flows/england/dsl-review.yaml",
+        "policypack/flows/wales/dsl-response.yaml",
         "policypack/schemas/flow.schema.json",
+        "policypack/templates/poster.html.j2",
         "policypack/cli.py",
     ):
         assert expected in names

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from policypack.errors import Location, Problem, sorted_problems, suggest
 from policypack.models import Step
-from policypack.project import SOURCES_FILE, FlowSet, SourcesDoc, flow_set_for, load_flow_set
+from policypack.project import SOURCES_FILE, FlowSet, SourcesDoc, flow_set_for, load_flow_set, registry_root
 from policypack.resolve import FlowDoc
 from policypack.route import loops_without_exit, reachable
 
@@ -36,11 +36,14 @@ def check_flow_set(flow_set: FlowSet) -> list[Problem]:
 
 
 def validate_paths(paths: Iterable[Path]) -> list[Problem]:
-    """Load and check each folder as a whole set, or each file within its set."""
+    """Check each folder as a whole, or each file, within the set of its nearest registry."""
     problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
-            problems += check_flow_set(load_flow_set(path.resolve()))
+            folder = path.resolve()
+            root = folder if (folder / SOURCES_FILE).is_file() else (registry_root(folder) or folder)
+            found = check_flow_set(load_flow_set(root))
+            problems += [p for p in found if p.location.file.is_relative_to(folder) or root == folder]
         elif not path.exists():
             problems.append(Problem(Location(path), "no such file or folder"))
         else:

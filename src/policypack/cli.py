@@ -4,22 +4,40 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
 from policypack import __version__
+from policypack.build import PosterRequest, build_flowchart
 from policypack.checks import validate_paths
 from policypack.errors import InvalidInput, PolicypackError, Problem, Severity, has_errors
 from policypack.models import SCHEMAS, json_schema
 from policypack.outline import outline_data, outline_text
+from policypack.poster import PAPER_MM
 from policypack.project import bundled_path, resolve_flow
 
 log = logging.getLogger("policypack")
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_TOOL_MISSING = 0, 1, 2, 3
+
+
+class _EchoHandler(logging.Handler):
+    """Log records to whatever stderr is now (so tests and pipes see them too)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"policypack: {record.getMessage()}", err=True)
+
+
+def _log_to_stderr(name: str, level: int, echo: bool = True) -> None:
+    logger = logging.getLogger(name)
+    logger.setLevel(level)
+    logger.propagate = False
+    for handler in [h for h in logger.handlers if isinstance(h, _EchoHandler)]:
+        logger.removeHandler(handler)
+    if echo:
+        logger.addHandler(_EchoHandler())
 
 
 class _Group(click.Group):
@@ -59,10 +77,13 @@ def main(verbose: int, quiet: bool) -> None:
     \b
     Example:
       policypack validate
-      policypack show england-dsl-route
+      policypack show england-dsl-review
     """
     level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
-    logging.basicConfig(level=level, format="policypack: %(message)s", stream=sys.stderr)
+    _log_to_stderr("policypack", level)
+    # WeasyPrint's warnings are collected per document by pdf.write_pdf and reported once;
+    # its own progress messages are shown only with -vv.
+    _log_to_stderr("weasyprint", logging.DEBUG if verbose > 1 else logging.WARNING, echo=verbose > 1)
 
 
 @main.command()
@@ -115,7 +136,7 @@ def show(flow: str, fmt: str, brief: bool) -> None:
 
     \b
     Example:
-      policypack show england-dsl-route
+      policypack show england-dsl-review
       policypack show flows/england/staff-response.yaml --format json
     """
     flow_set, doc = resolve_flow(flow)
@@ -125,7 +146,59 @@ def show(flow: str, fmt: str, brief: bool) -> None:
     if fmt == "json":
         click.echo(json.dumps(outline_data(doc.model, flow_set.source_map()), indent=2, ensure_ascii=False))
     else:
-        click.echo(outline_text(doc.model, flow_set.source_map(), brief=brief), nl=False)
+        text = outline_text(doc.model, flow_set.source_map(), brief=brief, flow_titles=flow_set.flow_titles())
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("flow")
+@click.option("--size", type=click.Choice(list(PAPER_MM)), default="A3", show_default=True, help="Paper size.")
+@click.option(
+    "--landscape/--portrait",
+    default=None,
+    help="Orientation. By default, whichever prints the chart's text larger.",
+)
+@click.option("--print-marks", is_flag=True, help="Add 3 mm bleed and crop marks for a print shop.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "svg", "png"]),
+    default="pdf",
+    show_default=True,
+    help="pdf: the poster; svg: the chart alone; png: a preview of the poster.",
+)
+@click.option("--dpi", type=click.IntRange(20, 600), default=72, show_default=True, help="Resolution of a PNG preview.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write it [default: output/FLOW-SIZE.FORMAT].",
+)
+def flowchart(
+    flow: str, size: str, landscape: bool | None, print_marks: bool, fmt: str, dpi: int, output: Path | None
+) -> None:
+    """Lay out a flow with Graphviz and print it as a poster, A4 to A1.
+
+    The PDF is one page of exactly the paper size, with the chart as vector graphics
+    scaled to fill it, a legend, and the numbered steps as its text alternative. The
+    smallest text must reach 7 pt per metre of reading distance (14 pt on A2); a
+    warning says when a chart is too big for the paper chosen.
+
+    \b
+    Example:
+      policypack flowchart england-staff-response --size A4
+      policypack flowchart england-dsl-review --size A2 -o dsl-review-a2.pdf
+    """
+    flow_set, doc = resolve_flow(flow)
+    out = output or Path("output") / f"{doc.model.id}-{size.lower()}.{fmt}"
+    request = PosterRequest(size=size, landscape=landscape, print_marks=print_marks, fmt=fmt, dpi=dpi)
+    poster = build_flowchart(flow_set, doc, request, out)
+    orientation = "landscape" if poster.sheet.landscape else "portrait"
+    if fmt == "svg":
+        click.echo(f"wrote {out} (the chart of {doc.model.id})")
+    else:
+        smallest = poster.chart.smallest_pt
+        click.echo(f"wrote {out} ({size} {orientation}, smallest text {smallest:.1f} pt)")
 
 
 @main.command()

@@ -72,6 +72,28 @@ class Step(_Model):
     )
 
 
+class Lane(_Model):
+    """Who acts. `short` is the tag printed in each chart box; it defaults to the name."""
+
+    name: Text
+    short: Annotated[str, Field(min_length=1, max_length=24)] | None = None
+
+    @property
+    def tag(self) -> str:
+        return self.short or self.name
+
+
+def _lane_shorthand(value: Any) -> Any:
+    """Allow `staff: All staff` as shorthand for `staff: {name: All staff}`."""
+    return {"name": value} if isinstance(value, str) else value
+
+
+LaneEntry = Annotated[Lane, BeforeValidator(_lane_shorthand, json_schema_input_type=str | Lane)]
+Lanes = Annotated[
+    dict[Identifier, LaneEntry],
+    Field(description="Who acts: lane id -> name, or {name, short}; in drawing order."),
+]
+
 TermName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 Terms = Annotated[
     dict[TermName, Text],
@@ -84,12 +106,15 @@ class Flow(_Model):
 
     id: Identifier
     title: Text
+    short_title: Annotated[str, Field(min_length=1, max_length=60)] | None = Field(
+        None, description="Used where one chart points to another; defaults to the title."
+    )
     nation: Nation
     edition: Text = Field(description="The guidance edition the flow follows, e.g. 2024-03.")
     reviewed: dt.date = Field(description="When a maintainer last checked the flow against its sources.")
     summary: str | None = Field(None, description="One or two sentences on what the flow covers.")
     terms: Terms = Field(default_factory=dict)
-    lanes: dict[Identifier, Text] = Field(description="Who acts: lane id -> name, in drawing order.")
+    lanes: Lanes
     steps: list[Step]
 
 
@@ -116,6 +141,7 @@ class FlowVariant(_Model):
     id: Identifier
     extends: Identifier = Field(description="The id of the flow this one is based on.")
     title: Text
+    short_title: Annotated[str, Field(min_length=1, max_length=60)] | None = None
     nation: Nation
     edition: Text
     reviewed: dt.date
@@ -125,7 +151,7 @@ class FlowVariant(_Model):
         default_factory=dict,
         description="Ids to swap in inherited steps: cited sources and continued flows (old: new).",
     )
-    lanes: dict[Identifier, Text] = Field(default_factory=dict, description="Lane names to replace or add.")
+    lanes: Lanes = Field(default_factory=dict)
     steps: list[StepPatch] = Field(default_factory=list)
 
 

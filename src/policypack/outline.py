@@ -16,8 +16,13 @@ VERIFY_NOTE = "verify against the current edition"
 WIDTH = 88
 
 
-def outline_text(flow: Flow, sources: dict[str, Source], *, brief: bool = False) -> str:
-    """The flow as numbered steps a person can follow without the picture."""
+def outline_text(
+    flow: Flow, sources: dict[str, Source], *, brief: bool = False, flow_titles: dict[str, str] | None = None
+) -> str:
+    """The flow as numbered steps a person can follow without the picture.
+
+    `flow_titles` (flow id -> title) names the chart an end step continues in.
+    """
     numbers = number_steps(flow)
     lines = [
         flow.title,
@@ -25,11 +30,13 @@ def outline_text(flow: Flow, sources: dict[str, Source], *, brief: bool = False)
         "",
     ]
     for step in steps_in_order(flow):
-        lines.append(f"{numbers[step.id]}. {step.title}  {route_summary(step, numbers)}".rstrip())
+        route = route_summary(step, numbers, flow_titles or {})
+        lines.append(f"{numbers[step.id]}. {step.title}  {route}".rstrip())
         if brief:
             continue
         indent = " " * (len(str(numbers[step.id])) + 2)
-        lines.append(f"{indent}Who: {flow.lanes.get(step.lane, step.lane)}")
+        lane = flow.lanes.get(step.lane)
+        lines.append(f"{indent}Who: {lane.name if lane else step.lane}")
         lines += textwrap.wrap(step.text, WIDTH, initial_indent=indent, subsequent_indent=indent)
         cited = "; ".join(citation_text(c, sources) for c in step.cites)
         lines += textwrap.wrap(f"Sources: {cited}", WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
@@ -37,14 +44,14 @@ def outline_text(flow: Flow, sources: dict[str, Source], *, brief: bool = False)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def route_summary(step: Step, numbers: dict[str, int]) -> str:
+def route_summary(step: Step, numbers: dict[str, int], flow_titles: dict[str, str]) -> str:
     """Where a step leads, e.g. "Yes → 9 · No → 5", "→ 3" or "(end)"."""
     if step.kind == "decision":
         return " · ".join(f"{b.label} → {_number(b.to, numbers)}" for b in step.branches)
     if step.next:
         return f"→ {_number(step.next, numbers)}"
     if step.continues:
-        return f"(end: continue with the flow '{step.continues}')"
+        return f"(end; continues in: {flow_titles.get(step.continues, step.continues)})"
     return "(end)"
 
 
@@ -68,7 +75,7 @@ def outline_data(flow: Flow, sources: dict[str, Source]) -> dict[str, Any]:
         "edition": flow.edition,
         "reviewed": flow.reviewed.isoformat(),
         "summary": flow.summary,
-        "lanes": [{"id": lane, "name": name} for lane, name in flow.lanes.items()],
+        "lanes": [{"id": lane_id, "name": lane.name, "short": lane.tag} for lane_id, lane in flow.lanes.items()],
         "steps": [_step_data(step, flow, numbers, sources) for step in steps_in_order(flow)],
     }
 
@@ -78,7 +85,7 @@ def _step_data(step: Step, flow: Flow, numbers: dict[str, int], sources: dict[st
         "number": numbers[step.id],
         "id": step.id,
         "kind": step.kind,
-        "lane": {"id": step.lane, "name": flow.lanes.get(step.lane)},
+        "lane": {"id": step.lane, "name": lane.name if (lane := flow.lanes.get(step.lane)) else None},
         "title": step.title,
         "text": step.text,
         "next": {"id": step.next, "number": numbers.get(step.next)} if step.next else None,

@@ -65,6 +65,10 @@ class FlowSet:
     def find(self, flow_id: str) -> FlowDoc | None:
         return next((doc for doc in self.flows if doc.model.id == flow_id), None)
 
+    def flow_titles(self) -> dict[str, str]:
+        """Flow id -> the title one chart uses to point at another (the short title)."""
+        return {doc.model.id: doc.model.short_title or doc.model.title for doc in self.flows}
+
     def source_map(self) -> dict[str, Source]:
         return {source.id: source for source in self.sources.model.sources} if self.sources else {}
 

@@ -1,6 +1,6 @@
 """Resolve flow variants and terms into plain flows (the last part of loading).
 
-A variant (`extends: england-dsl-route`) inherits every step of its base and states
+A variant (`extends: england-dsl-review`) inherits every step of its base and states
 only what differs, so a step shared by England and Wales is written once. Terms such
 as `{lead}` are then replaced in every text, so Wales says DSP where England says DSL.
 Each resolved step remembers where it was written, so problems point at that line.
@@ -148,6 +148,7 @@ def apply_variant(base: FlowDoc, raw: RawFlow, variant: FlowVariant) -> FlowDoc:
     flow = Flow(
         id=variant.id,
         title=variant.title,
+        short_title=variant.short_title if variant.short_title is not None else base.model.short_title,
         nation=variant.nation,
         edition=variant.edition,
         reviewed=variant.reviewed,
@@ -209,8 +210,18 @@ def expand_terms(doc: FlowDoc) -> tuple[FlowDoc, list[Problem]]:
         )
         for i, step in enumerate(flow.steps)
     ]
-    lanes = {lane: expand(name, "lanes", lane) for lane, name in flow.lanes.items()}
+    lanes = {
+        lane_id: lane.model_copy(
+            update={
+                "name": expand(lane.name, "lanes", lane_id),
+                "short": expand(lane.short, "lanes", lane_id) if lane.short else None,
+            }
+        )
+        for lane_id, lane in flow.lanes.items()
+    }
     update: dict[str, Any] = {"title": expand(flow.title, "title"), "lanes": lanes, "steps": steps}
+    if flow.short_title:
+        update["short_title"] = expand(flow.short_title, "short_title")
     if flow.summary:
         update["summary"] = expand(flow.summary, "summary")
     resolved = FlowDoc(flow.model_copy(update=update), doc.path, doc.positions, doc.step_sites, doc.extends)

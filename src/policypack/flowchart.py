@@ -1,0 +1,207 @@
+"""Lay-out stage: a flow and a chart style become DOT source, and DOT becomes SVG.
+
+`build_graph` is pure and deterministic (golden-tested); `to_svg` is the one place that
+runs `dot`, with a timeout. Lanes are not drawn as clusters (for a route that moves from
+actor to actor they make a diagonal staircase); each box instead carries its lane's tag
+and fill lightness, and kinds differ by shape and border, so nothing depends on hue.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import functools
+import html
+import re
+import shutil
+import subprocess
+import textwrap
+from dataclasses import dataclass, field
+
+import graphviz
+
+from policypack.errors import ToolFailed, ToolMissing
+from policypack.models import Flow, Step, StepKind
+from policypack.route import number_steps
+
+DOT_TIMEOUT_SECONDS = 20
+INSTALL_HINT = "install Graphviz with its Pango plugin: apt-get install graphviz (macOS: brew install graphviz)"
+
+
+@dataclass(frozen=True)
+class KindStyle:
+    """How one kind of step is drawn; distinct by shape, corners and border alone."""
+
+    label: str
+    shape: str
+    style: str
+    penwidth: float
+    peripheries: int = 1
+
+
+KIND_STYLES: dict[StepKind, KindStyle] = {
+    "start": KindStyle("Start", "box", "rounded,filled,bold", 3.0),
+    "action": KindStyle("Action", "box", "filled", 1.2),
+    "decision": KindStyle("Decision", "diamond", "filled", 1.6),
+    "end": KindStyle("End", "box", "rounded,filled", 1.2, peripheries=2),
+}
+CONTINUES_STYLE = KindStyle("Continues in another chart", "box", "rounded,filled,dashed", 1.6, peripheries=2)
+
+# Fill lightness per lane, in drawing order: far enough apart to survive greyscale printing
+# (luminance steps of 0.1 or more for any brand hue), and light enough that the ink keeps
+# a contrast of at least 5:1 on the darkest.
+LANE_LIGHTNESS = (0.985, 0.91, 0.83, 0.75, 0.67)
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """Fonts, sizes and colours of a chart. Sizes are DOT points before scaling to paper."""
+
+    font: str = "Open Sans"
+    title_pt: float = 14.0
+    number_pt: float = 15.0
+    tag_pt: float = 13.0
+    edge_pt: float = 13.0
+    ink: str = "#1a1a1a"
+    accent: str = "#2f4858"
+    wrap: dict[str, int] = field(default_factory=lambda: {"decision": 26, "default": 28})
+
+    @property
+    def smallest_pt(self) -> float:
+        return min(self.title_pt, self.number_pt, self.tag_pt, self.edge_pt)
+
+    def lane_fills(self, count: int) -> list[str]:
+        """One fill per lane: the accent's hue, soft saturation, stepped lightness."""
+        hue, _, saturation = colorsys.rgb_to_hls(*_rgb(self.accent))
+        saturation = min(saturation, 0.35)
+        levels = LANE_LIGHTNESS[:count] if count <= len(LANE_LIGHTNESS) else LANE_LIGHTNESS
+        return [_hex(colorsys.hls_to_rgb(hue, lightness, saturation)) for lightness in levels]
+
+
+def build_graph(flow: Flow, style: ChartStyle, flow_titles: dict[str, str] | None = None) -> str:
+    """DOT source for a flow: the same flow and style always give the same text."""
+    numbers = number_steps(flow)
+    fills = dict(zip(flow.lanes, style.lane_fills(len(flow.lanes)), strict=False))
+    graph = graphviz.Digraph(
+        name=flow.id,
+        graph_attr={
+            "rankdir": "TB",
+            "splines": "spline",
+            "newrank": "true",
+            "nodesep": "0.3",
+            "ranksep": "0.3",
+            "pad": "0.1",
+            "bgcolor": "transparent",
+            "fontname": style.font,
+        },
+        node_attr={"fontname": style.font, "fontsize": _pt(style.title_pt), "color": style.ink, "margin": "0.1,0.04"},
+        edge_attr={
+            "fontname": style.font,
+            "fontsize": _pt(style.edge_pt),
+            "color": style.ink,
+            "fontcolor": style.ink,
+            "penwidth": "1.4",
+            "arrowsize": "0.9",
+        },
+    )
+    for step in sorted(flow.steps, key=lambda s: numbers[s.id]):
+        kind = CONTINUES_STYLE if step.continues else KIND_STYLES[step.kind]
+        lane = flow.lanes.get(step.lane)
+        label = _node_label(step, numbers[step.id], lane.tag if lane else step.lane, style, flow_titles or {})
+        graph.node(
+            step.id,
+            label=label,
+            shape=kind.shape,
+            style=kind.style,
+            penwidth=str(kind.penwidth),
+            peripheries=str(kind.peripheries),
+            fillcolor=fills.get(step.lane, "#ffffff"),
+        )
+    for step in sorted(flow.steps, key=lambda s: numbers[s.id]):
+        if step.kind == "decision":
+            for branch in step.branches:
+                graph.edge(step.id, branch.to, label=f"<<B>{_html(branch.label)}</B>>")
+        elif step.next:
+            graph.edge(step.id, step.next)
+    return str(graph.source)
+
+
+def _node_label(step: Step, number: int, tag: str, style: ChartStyle, flow_titles: dict[str, str]) -> str:
+    """An HTML-like label: the step number and lane tag, then the wrapped title.
+
+    Every piece of text is XML-escaped here, because graphviz escapes nothing inside
+    HTML-like labels. Runs are kept in separate cells: SVG drops spaces between runs.
+    """
+    width = style.wrap.get(step.kind, style.wrap["default"])
+    lines = "<BR/>".join(_html(line) for line in textwrap.wrap(step.title, width))
+    head = (
+        f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{_pt(style.number_pt)}"><B>{number}</B></FONT></TD>'
+        f'<TD ALIGN="RIGHT"><FONT POINT-SIZE="{_pt(style.tag_pt)}">{_html(tag)}</FONT></TD></TR>'
+    )
+    rows = [head, f'<TR><TD COLSPAN="2">{lines}</TD></TR>']
+    if step.continues:
+        target = flow_titles.get(step.continues, step.continues)
+        follow = "<BR/>".join(_html(line) for line in textwrap.wrap(f"Continues: {target}", width + 4))
+        rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="{_pt(style.tag_pt)}"><I>{follow}</I></FONT></TD></TR>')
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
+
+
+def to_svg(source: str, timeout: float = DOT_TIMEOUT_SECONDS) -> str:
+    """Run `dot -Tsvg`; a missing dot is ToolMissing (exit 3), a failure ToolFailed (exit 1)."""
+    dot = shutil.which("dot")
+    if dot is None:
+        raise ToolMissing(f"'dot' was not found; {INSTALL_HINT}")
+    try:
+        done = subprocess.run([dot, "-Tsvg"], input=source.encode(), capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise ToolFailed(f"dot did not finish within {timeout:g} seconds; is the flow unusually large?") from exc
+    if done.returncode != 0:
+        detail = done.stderr.decode(errors="replace").strip().splitlines()
+        raise ToolFailed(f"dot failed (exit {done.returncode}): {detail[-1] if detail else 'no message'}")
+    return done.stdout.decode()
+
+
+@functools.cache
+def check_text_measurement(font: str) -> str:
+    """The font file dot measures `font` with; dot must measure through Pango.
+
+    Without the Pango plugin, dot guesses text widths and labels overflow their boxes in
+    the PDF, silently; without the font, dot and WeasyPrint may pick different fallbacks.
+    """
+    dot = shutil.which("dot")
+    if dot is None:
+        raise ToolMissing(f"'dot' was not found; {INSTALL_HINT}")
+    probe = f'digraph {{ node [fontname="{font}"]; a }}'
+    done = subprocess.run([dot, "-v", "-Tsvg"], input=probe.encode(), capture_output=True, timeout=DOT_TIMEOUT_SECONDS)
+    report = done.stderr.decode(errors="replace")
+    # e.g. fontname: "Open Sans" resolved to: (PangoCairoFcFont) "Open Sans, Regular" /usr/.../OpenSans-Regular.ttf
+    match = re.search(r'resolved to: \(([^)]*)\)\s*"([^",]*)[^"]*"\s*(\S*)', report)
+    if not match or "pango" not in match.group(1).casefold():
+        raise ToolMissing(f"dot cannot measure text with Pango, so labels would overflow; {INSTALL_HINT}")
+    if match.group(2).strip().casefold() != font.casefold():
+        raise ToolMissing(
+            f"the font '{font}' is not installed (dot would use '{match.group(2).strip()}'); "
+            "install it, e.g. apt-get install fonts-open-sans"
+        )
+    return match.group(3)
+
+
+def _html(text: str) -> str:
+    """Text for an HTML-like label: XML-escaped, and backslashes doubled.
+
+    graphviz escapes nothing in HTML-like labels, and dot still reads backslash escapes
+    in them (a doubled one prints once; \\N would print the node's name).
+    """
+    return html.escape(text).replace("\\", "\\\\")
+
+
+def _pt(value: float) -> str:
+    return f"{value:g}"
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    value = colour.lstrip("#")
+    return (int(value[0:2], 16) / 255, int(value[2:4], 16) / 255, int(value[4:6], 16) / 255)
+
+
+def _hex(rgb: tuple[float, float, float]) -> str:
+    return "#" + "".join(f"{round(channel * 255):02x}" for channel in rgb)

@@ -1,0 +1,106 @@
+"""Write stage: HTML to PDF with WeasyPrint, loading nothing it should not, atomically.
+
+WeasyPrint is imported only here and only when a PDF is written: `validate` and `show`
+stay fast and work without Pango.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from policypack.atomicfile import replacing
+from policypack.errors import PolicypackError, ToolMissing
+
+log = logging.getLogger("policypack")
+
+
+class BuildFailed(PolicypackError):
+    """A document could not be produced; nothing was written."""
+
+
+def _weasyprint() -> Any:
+    try:
+        import weasyprint
+    except OSError as exc:  # Pango or its friends are missing: WeasyPrint dlopens them
+        raise ToolMissing(
+            f"WeasyPrint cannot load its libraries ({exc}); "
+            "install them: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+        ) from exc
+    return weasyprint
+
+
+def strict_fetcher(allowed: Sequence[Path]) -> Any:
+    """A URL fetcher that serves `data:` URLs and files inside `allowed` folders only."""
+    _weasyprint()  # a clear error when its libraries are missing
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    roots = [root.resolve() for root in allowed]
+
+    class StrictFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parsed = urlparse(url)
+            if parsed.scheme == "file":
+                path = Path(unquote(parsed.path)).resolve()
+                if not any(path.is_relative_to(root) for root in roots):
+                    raise FatalURLFetchingError(f"refused to load {path}: it is outside the allowed folders")
+            elif parsed.scheme != "data":
+                raise FatalURLFetchingError(f"refused to load {url}: only local files and data: URLs are allowed")
+            return super().fetch(url, headers)
+
+    return StrictFetcher(allowed_protocols={"file", "data"}, allow_redirects=False, fail_on_errors=True)
+
+
+def write_pdf(
+    html: str,
+    out: Path,
+    *,
+    base_url: Path,
+    allowed: Sequence[Path],
+    pages: int | None = None,
+    **options: Any,
+) -> list[str]:
+    """Render `html` to `out` through a temporary file; returns WeasyPrint's warnings.
+
+    `pages`, when given, is how many pages the document must have (a poster is one):
+    more means something overflowed, and that is an error rather than a stray page.
+    Nothing at `out` is touched unless the whole PDF was produced.
+    """
+    weasyprint = _weasyprint()
+    from weasyprint.urls import FatalURLFetchingError
+
+    document = weasyprint.HTML(string=html, base_url=str(base_url) + os.sep, url_fetcher=strict_fetcher(allowed))
+    try:
+        with _collected_warnings() as warnings, replacing(out) as temp:
+            rendered = document.render(**options)
+            if pages is not None and len(rendered.pages) != pages:
+                raise BuildFailed(f"{out.name}: laid out on {len(rendered.pages)} pages instead of {pages}")
+            rendered.write_pdf(temp, **options)
+    except FatalURLFetchingError as exc:
+        raise BuildFailed(f"{out.name}: {exc}") from None
+    return warnings
+
+
+@contextmanager
+def _collected_warnings() -> Iterator[list[str]]:
+    """WeasyPrint reports problems (unknown CSS, missing glyphs) as log warnings: keep them."""
+    messages: list[str] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect(level=logging.WARNING)
+    logger.addHandler(handler)
+    previous, logger.propagate = logger.propagate, False
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous
