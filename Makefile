@@ -9,14 +9,9 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: demo preview test lint typecheck unit schemas system system-test clean
 
-POSTERS := england-staff-response:A4 england-dsl-review:A2 england-dsl-response:A2 england-police-records:A2
-
 demo: $(INSTALLED) system
-	$(BIN)/policypack validate
-	$(BIN)/policypack show england-dsl-review
-	@for poster in $(POSTERS); do \
-		$(BIN)/policypack flowchart $${poster%%:*} --size $${poster##*:} || exit $$?; \
-	done
+	$(BIN)/policypack validate flows examples
+	$(BIN)/policypack build
 
 # The picture the README shows: the staff response as an A3 poster.
 preview: $(INSTALLED) system
@@ -51,6 +46,7 @@ unit: $(INSTALLED)
 schemas: $(INSTALLED)
 	$(BIN)/policypack schema flow > schemas/flow.schema.json
 	$(BIN)/policypack schema sources > schemas/sources.schema.json
+	$(BIN)/policypack schema profile > schemas/profile.schema.json
 
 clean:
 	rm -rf $(VENV) output/*/ .pytest_cache .mypy_cache .ruff_cache

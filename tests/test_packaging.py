@@ -31,6 +31,8 @@ def test_the_wheel_ships_flows_and_runs_from_any_folder(tmp_path: Path) -> None:
         "policypack/flows/wales/dsl-response.yaml",
         "policypack/schemas/flow.schema.json",
         "policypack/templates/poster.html.j2",
+        "policypack/templates/documents/policy.html.j2",
+        "policypack/examples/oakfield/school.yaml",
         "policypack/cli.py",
     ):
         assert expected in names

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import platform
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from policypack import __version__
 from policypack.atomicfile import replacing
 from policypack.checks import validate_paths
+from policypack.documents import render_document
 from policypack.errors import InvalidInput, ToolMissing, has_errors
 from policypack.flowchart import ChartStyle, check_text_measurement
+from policypack.pack import pack_context, slug
 from policypack.pdf import BuildFailed, write_pdf
 from policypack.poster import Poster, minimum_text_pt, render_poster
-from policypack.project import FlowSet, bundled_path
+from policypack.project import FlowSet, bundled_path, load_flow_set
 from policypack.resolve import FlowDoc
+from policypack.school import SchoolDoc, load_school
 
 log = logging.getLogger("policypack")
 
@@ -104,3 +112,125 @@ def _write_png(poster: Poster, out: Path, dpi: int) -> None:
             raise BuildFailed(f"pdftoppm failed: {done.stderr.decode(errors='replace').strip()}")
         with replacing(out) as temp:
             temp.write_bytes(stem.with_suffix(".png").read_bytes())
+
+
+# --- A school's pack ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackDocument:
+    template: str
+    pages: int | None  # the page count the document must have, when it is fixed
+    options: dict[str, Any]  # for WeasyPrint
+
+
+PACK_DOCUMENTS: dict[str, PackDocument] = {
+    "policy": PackDocument("policy.html.j2", None, {"pdf_variant": "pdf/ua-1"}),
+    "staff-card": PackDocument("staff-card.html.j2", 1, {"pdf_variant": "pdf/ua-1"}),
+    "incident-form": PackDocument("incident-form.html.j2", 2, {"pdf_forms": True, "pdf_variant": "pdf/ua-1"}),
+    "parent-leaflet": PackDocument("parent-leaflet.html.j2", 2, {"pdf_variant": "pdf/ua-1"}),
+}
+
+
+@dataclass(frozen=True)
+class PackResult:
+    school: str
+    folder: Path
+    files: list[str]
+
+
+def build_pack(profile_path: Path, output_root: Path) -> PackResult:
+    """Validate a profile, render its whole pack, and only then put it in place."""
+    problems = validate_paths([profile_path])
+    if has_errors(problems):
+        raise InvalidInput(problems)
+    school, _ = load_school(profile_path)
+    assert school is not None
+    flow_set = load_flow_set(bundled_path("flows"))
+    context = pack_context(school, flow_set)
+    check_text_measurement(context["style"].font)
+    folder = output_root / slug(school.profile.school.name)
+    overrides = [(school.folder / school.profile.templates).resolve()] if school.profile.templates else []
+    allowed = [bundled_path("templates"), school.folder]
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder.parent, prefix=f".{folder.name}.") as staging:
+        stage = Path(staging)
+        for name in school.profile.outputs.documents:
+            if name == "posters":
+                _stage_posters(school, flow_set, context, stage, allowed)
+                continue
+            document = PACK_DOCUMENTS[name]
+            html = render_document(document.template, context, overrides)
+            out = stage / f"{name}.pdf"
+            warnings = write_pdf(
+                html, out, base_url=school.folder, allowed=allowed, pages=document.pages, **document.options
+            )
+            _report(name, warnings)
+        write_manifest(stage, school, flow_set)
+        files = sorted(p.name for p in stage.iterdir())
+        folder.mkdir(exist_ok=True)
+        for file_name in files:
+            (stage / file_name).replace(folder / file_name)
+    return PackResult(school.profile.school.name, folder, files)
+
+
+def _stage_posters(
+    school: SchoolDoc, flow_set: FlowSet, context: dict[str, object], stage: Path, allowed: list[Path]
+) -> None:
+    branding = {key: context[key] for key in ("school", "logo", "policy")}
+    nation = school.profile.school.nation
+    for spec in school.profile.outputs.posters:
+        doc = flow_set.find(f"{nation}-{spec.chart}")
+        assert doc is not None  # checked by check_school
+        poster = render_poster(
+            doc.model,
+            flow_set.source_map(),
+            flow_set.flow_titles(),
+            size=spec.size,
+            landscape=spec.landscape,
+            print_marks=school.profile.outputs.print_marks,
+            style=context["style"],  # type: ignore[arg-type]
+            branding=branding,
+        )
+        _report_legibility(poster, can_turn=spec.landscape is False)
+        out = stage / f"poster-{spec.chart}-{spec.size.lower()}.pdf"
+        warnings = write_pdf(poster.html, out, base_url=school.folder, allowed=allowed, pages=1, **POSTER_PDF_OPTIONS)
+        _report(out.stem, warnings)
+
+
+def _report(name: str, warnings: list[str]) -> None:
+    for warning in warnings:
+        log.warning("%s: WeasyPrint: %s", name, warning)
+
+
+def write_manifest(stage: Path, school: SchoolDoc, flow_set: FlowSet) -> None:
+    """Every file with its SHA-256, the flows and editions used, and the tools that made them."""
+    nation = school.profile.school.nation
+    flows = [d.model for d in flow_set.flows if d.model.nation == nation]
+    manifest = {
+        "school": school.profile.school.name,
+        "nation": nation,
+        "policy": {
+            "adopted": school.profile.policy.adopted.isoformat(),
+            "next_review": school.profile.policy.next_review.isoformat(),
+        },
+        "flows": [{"id": f.id, "edition": f.edition, "reviewed": f.reviewed.isoformat()} for f in flows],
+        "tools": tool_versions(),
+        "files": [
+            {"name": p.name, "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "bytes": p.stat().st_size}
+            for p in sorted(stage.iterdir())
+        ],
+    }
+    (stage / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def tool_versions() -> dict[str, str]:
+    import weasyprint
+
+    dot = subprocess.run(["dot", "-V"], capture_output=True, text=True, timeout=10, check=False)
+    return {
+        "policypack": __version__,
+        "weasyprint": weasyprint.__version__,
+        "graphviz": dot.stderr.strip().removeprefix("dot - graphviz version "),
+        "python": platform.python_version(),
+    }

@@ -6,15 +6,25 @@ meaning: ids, references, the shape of the route, citations and poster-sized tit
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from policypack.errors import Location, Problem, sorted_problems, suggest
 from policypack.models import Step
-from policypack.project import SOURCES_FILE, FlowSet, SourcesDoc, flow_set_for, load_flow_set, registry_root
+from policypack.project import (
+    SOURCES_FILE,
+    FlowSet,
+    SourcesDoc,
+    bundled_path,
+    flow_set_for,
+    load_flow_set,
+    registry_root,
+)
 from policypack.resolve import FlowDoc
 from policypack.route import loops_without_exit, reachable
+from policypack.school import SchoolDoc, is_profile, load_school
 
 TITLE_MAX_CHARS = 80
 TITLE_MAX_WORDS = 12
@@ -36,21 +46,38 @@ def check_flow_set(flow_set: FlowSet) -> list[Problem]:
 
 
 def validate_paths(paths: Iterable[Path]) -> list[Problem]:
-    """Check each folder as a whole, or each file, within the set of its nearest registry."""
+    """Check flows and school profiles: a folder as a whole, a file within its flow set."""
     problems: list[Problem] = []
     for path in paths:
-        if path.is_dir():
-            folder = path.resolve()
-            root = folder if (folder / SOURCES_FILE).is_file() else (registry_root(folder) or folder)
-            found = check_flow_set(load_flow_set(root))
-            problems += [p for p in found if p.location.file.is_relative_to(folder) or root == folder]
-        elif not path.exists():
+        if not path.exists():
             problems.append(Problem(Location(path), "no such file or folder"))
-        else:
+            continue
+        files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path]
+        profiles = [p for p in files if p.name != SOURCES_FILE and is_profile(p)]
+        for profile in profiles:
+            problems += validate_school(profile)
+        if path.is_file() and not profiles:
             flow_set = flow_set_for(path)
             wanted = {path.resolve(), flow_set.root / SOURCES_FILE}
             problems += [p for p in check_flow_set(flow_set) if p.location.file in wanted]
+        elif path.is_dir() and len(profiles) < len(files):
+            problems += _check_folder(path.resolve(), {p.resolve() for p in profiles})
     return sorted_problems(problems)
+
+
+def _check_folder(folder: Path, profiles: set[Path]) -> list[Problem]:
+    root = folder if (folder / SOURCES_FILE).is_file() else (registry_root(folder) or folder)
+    found = check_flow_set(load_flow_set(root, exclude=profiles))
+    return [p for p in found if p.location.file.is_relative_to(folder) or root == folder]
+
+
+def validate_school(path: Path) -> list[Problem]:
+    """A profile's problems, checked against the bundled flows."""
+    doc, problems = load_school(path)
+    if doc is not None:
+        flows = load_flow_set(bundled_path("flows"))
+        problems += check_school(doc, {d.model.id for d in flows.flows})
+    return problems
 
 
 def check_registry(doc: SourcesDoc) -> list[Problem]:
@@ -191,3 +218,100 @@ def _route_problems(doc: FlowDoc) -> Iterator[Problem]:
 
 def _choices(names: Iterable[str]) -> str:
     return "lanes defined: " + ", ".join(names)
+
+
+# --- School profiles -------------------------------------------------------------------------
+
+LOGO_TYPES = {".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".svg": b""}
+MAX_LOGO_BYTES = 1_000_000
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def check_school(doc: SchoolDoc, flow_ids: set[str]) -> list[Problem]:
+    """What must hold for a pack to be built from a profile, beyond its schema."""
+    profile = doc.profile
+    problems: list[Problem] = []
+    if profile.policy.last_reviewed and profile.policy.last_reviewed < profile.policy.adopted:
+        problems.append(Problem(doc.locate("policy", "last_reviewed"), "the last review is before the adoption date"))
+    nation = profile.school.nation
+    for index, poster in enumerate(profile.outputs.posters):
+        if f"{nation}-{poster.chart}" not in flow_ids:
+            charts = sorted(i.removeprefix(f"{nation}-") for i in flow_ids if i.startswith(f"{nation}-"))
+            hint = suggest(poster.chart, charts) or "charts: " + ", ".join(charts)
+            problems.append(
+                Problem(doc.locate("outputs", "posters", index, "chart"), f"no chart '{poster.chart}'", hint)
+            )
+    if profile.templates is not None:
+        folder = (doc.folder / profile.templates).resolve()
+        if not folder.is_relative_to(doc.folder) or not folder.is_dir():
+            where = doc.locate("templates")
+            problems.append(
+                Problem(where, f"templates folder '{profile.templates}' is not a folder beside the profile")
+            )
+    if doc.brand is not None:
+        problems += _brand_problems(doc)
+    return problems
+
+
+def logo_path(doc: SchoolDoc) -> tuple[Path, str | None] | None:
+    """The logo documents use (medium, else large, else small), and its alt text."""
+    location = _logo_location(doc)
+    if location is None:
+        return None
+    where, alt = location
+    return (doc.brand_dir / where).resolve(), alt
+
+
+def _logo_location(doc: SchoolDoc) -> tuple[str, str | None] | None:
+    logo = doc.brand.logo if doc.brand else None
+    if logo is None or isinstance(logo, str):
+        return None
+    for size in ("medium", "large", "small"):
+        resource = getattr(logo, size, None)
+        path = getattr(resource, "path", None)
+        if path is not None:
+            return str(path.root), getattr(resource, "alt", None)
+    return None
+
+
+def _brand_problems(doc: SchoolDoc) -> Iterator[Problem]:
+    assert doc.brand is not None
+    primary = doc.brand.color.primary if doc.brand.color else None
+    if primary is not None and not HEX_COLOUR.match(str(primary)):
+        yield Problem(doc.locate_brand("color", "primary"), f"primary colour '{primary}' must be a #rrggbb hex colour")
+    location = _logo_location(doc)
+    if location is None:
+        return
+    where = doc.locate_brand("logo")
+    if re.match(r"^[a-z][a-z0-9+.-]*://", location[0], flags=re.IGNORECASE):
+        yield Problem(where, f"the logo must be a file beside the profile, not an address ({location[0]})")
+        return
+    path, alt = (doc.brand_dir / location[0]).resolve(), location[1]
+    if not alt:
+        yield Problem(where, "the logo needs alt text (logo.images.NAME.alt) for accessible PDFs")
+    if not path.is_relative_to(doc.folder):
+        yield Problem(where, f"the logo {path} is outside the profile's folder")
+    elif path.suffix.lower() not in LOGO_TYPES:
+        yield Problem(where, f"the logo must be PNG, JPEG or SVG, not '{path.suffix}'")
+    elif not path.is_file():
+        yield Problem(where, f"the logo file {path.name} does not exist")
+    elif path.stat().st_size > MAX_LOGO_BYTES:
+        yield Problem(where, f"the logo is {path.stat().st_size:,} bytes; the limit is {MAX_LOGO_BYTES:,}")
+    else:
+        yield from _logo_content_problems(path, where)
+
+
+def _logo_content_problems(path: Path, where: Location) -> Iterator[Problem]:
+    data = path.read_bytes()
+    if path.suffix.lower() != ".svg":
+        if not data.startswith(LOGO_TYPES[path.suffix.lower()]):
+            yield Problem(where, f"the logo {path.name} is not really a {path.suffix[1:].upper()} file")
+        return
+    text = data.decode("utf-8", errors="replace")
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        yield Problem(where, f"the SVG logo {path.name} declares a DOCTYPE or entities, which are not allowed")
+        return
+    references = re.findall(r"""(?:href|src)\s*=\s*["']([^"']*)["']|url\(\s*["']?([^)"']*)""", text)
+    outside = [a or b for a, b in references if (a or b) and not (a or b).startswith(("#", "data:"))]
+    if outside:
+        yield Problem(where, f"the SVG logo {path.name} refers to other files or addresses ({outside[0]}); embed them")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
 from policypack import __version__
-from policypack.build import PosterRequest, build_flowchart
+from policypack.build import PosterRequest, build_flowchart, build_pack
 from policypack.checks import validate_paths
-from policypack.errors import InvalidInput, PolicypackError, Problem, Severity, has_errors
+from policypack.errors import InvalidInput, Location, PolicypackError, Problem, Severity, has_errors
+from policypack.interview import write_profile
 from policypack.models import SCHEMAS, json_schema
 from policypack.outline import outline_data, outline_text
 from policypack.poster import PAPER_MM
@@ -77,7 +79,7 @@ def main(verbose: int, quiet: bool) -> None:
     \b
     Example:
       policypack validate
-      policypack show england-dsl-review
+      policypack build
     """
     level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
     _log_to_stderr("policypack", level)
@@ -199,6 +201,67 @@ def flowchart(
     else:
         smallest = poster.chart.smallest_pt
         click.echo(f"wrote {out} ({size} {orientation}, smallest text {smallest:.1f} pt)")
+
+
+@main.command()
+@click.argument("profiles", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Folder to write each school's pack into (one folder per school).",
+)
+def build(profiles: tuple[Path, ...], output: Path) -> None:
+    """Build the pack for one or more schools from their profiles.
+
+    Every profile is validated first and nothing is written if any has a problem. Each
+    school's pack goes to OUTPUT/<school>/: the policy, staff card, fillable incident
+    form, parent leaflet, posters and manifest.json. A failed build leaves the previous
+    pack as it was. With no PROFILES, the bundled example school.
+
+    \b
+    Example:
+      policypack build
+      policypack build school.yaml -o packs/
+    """
+    targets = list(profiles) or [bundled_path("examples") / "oakfield" / "school.yaml"]
+    problems = validate_paths(targets)
+    if has_errors(problems):
+        raise InvalidInput(problems)
+    for target in targets:
+        result = build_pack(target, output)
+        click.echo(f"built {result.folder}: {', '.join(result.files)}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path())
+@click.option("--force", is_flag=True, help="Overwrite an existing school.yaml.")
+@click.option(
+    "--interactive/--no-interactive",
+    default=None,
+    help="Ask for the key fields [default: when run in a terminal].",
+)
+def init(directory: Path, force: bool, interactive: bool | None) -> None:
+    """Write a commented school profile (school.yaml) to fill in.
+
+    In a terminal it asks for the key fields; otherwise, and for anything left blank, it
+    writes FILL-ME placeholders, which `policypack validate` lists with their lines.
+
+    \b
+    Example:
+      policypack init my-school/
+      policypack validate my-school/school.yaml
+    """
+    path = directory / "school.yaml"
+    if path.exists() and not force:
+        raise InvalidInput([Problem(Location(path), "already exists", "use --force to replace it")])
+    asking = sys.stdin.isatty() if interactive is None else interactive
+    write_profile(path, ask=(lambda question, default: click.prompt(question, default=default)) if asking else None)
+    problems = validate_paths([path])
+    left = sum(1 for p in problems if "placeholder" in p.message)
+    click.echo(f"wrote {path}" + (f"; {left} field(s) still to fill in (policypack validate {path})" if left else ""))
 
 
 @main.command()

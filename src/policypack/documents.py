@@ -6,6 +6,7 @@ whole document or one block of it by adding a file of the same name.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,3 +31,20 @@ def template_environment(overrides: Sequence[Path] = ()) -> jinja2.Environment:
 
 def render_document(name: str, context: dict[str, Any], overrides: Sequence[Path] = ()) -> str:
     return template_environment(overrides).get_template(name).render(context)
+
+
+def render_text(name: str, context: dict[str, Any]) -> str:
+    """A plain-text template (such as a YAML profile): every value must go through `| yaml`."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(bundled_path("templates"))),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    environment.filters["yaml"] = _yaml_scalar
+    return environment.get_template(name).render(context)
+
+
+def _yaml_scalar(value: object) -> str:
+    """A value as a YAML scalar that reads back as exactly the same text (JSON is YAML)."""
+    return json.dumps(str(value), ensure_ascii=False)

@@ -6,6 +6,7 @@ The JSON Schemas that editors use are generated from these classes.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Annotated, Any, Literal
 
@@ -185,7 +186,122 @@ class SourceRegistry(_Model):
     sources: list[Source]
 
 
-SCHEMAS: dict[str, list[type[BaseModel]]] = {"flow": [Flow, FlowVariant], "sources": [SourceRegistry]}
+# --- The school profile ------------------------------------------------------------------
+
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]
+Phone = Annotated[str, Field(pattern=r"^[0-9+() ]{3,25}$", description="Digits, spaces, + and brackets.")]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+DocumentName = Literal["policy", "staff-card", "incident-form", "parent-leaflet", "posters"]
+PosterSize = Literal["A4", "A3", "A2", "A1"]
+Phase = Literal[
+    "nursery", "primary", "middle", "secondary", "all-through", "special", "alternative-provision", "college"
+]
+
+
+class Contact(_Model):
+    """Someone staff must be able to reach: both ways of contacting them are required."""
+
+    name: ShortText
+    phone: Phone
+    email: Email
+
+
+class Person(_Model):
+    name: ShortText
+    email: Email | None = None
+
+
+class Agency(_Model):
+    name: ShortText
+    phone: Phone
+    out_of_hours: Phone | None = None
+    email: Email | None = None
+    website: Annotated[str, Field(pattern=r"^https://\S+$")] | None = None
+    notes: Annotated[str, Field(max_length=300)] | None = None
+
+
+class School(_Model):
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    nation: Nation
+    phase: Phase
+    address: ShortText
+    website: Annotated[str, Field(pattern=r"^https://\S+$")] | None = None
+
+
+class People(_Model):
+    dsl: Contact = Field(description="The Designated Safeguarding Lead (Person, in Wales).")
+    deputies: Annotated[list[Contact], Field(min_length=1, max_length=6)]
+    headteacher: Person
+    chair_of_governors: Person
+
+
+class LocalContacts(_Model):
+    childrens_social_care: Agency = Field(description="The local front door / MASH for referrals.")
+    police: Agency
+    lado: Agency | None = Field(None, description="Local authority designated officer (allegations about adults).")
+    safeguarding_partnership: Agency | None = None
+
+
+class PolicyDates(_Model):
+    adopted: dt.date
+    approved_by: ShortText
+    last_reviewed: dt.date | None = Field(None, description="Defaults to the adoption date.")
+    review_interval_months: Annotated[int, Field(ge=1, le=36)] = 12
+
+    @property
+    def reviewed(self) -> dt.date:
+        return self.last_reviewed or self.adopted
+
+    @property
+    def next_review(self) -> dt.date:
+        """The last review plus the interval (the 31st becomes the month's last day)."""
+        months = self.reviewed.month - 1 + self.review_interval_months
+        year, month = self.reviewed.year + months // 12, months % 12 + 1
+        return dt.date(year, month, min(self.reviewed.day, calendar.monthrange(year, month)[1]))
+
+
+class PosterSpec(_Model):
+    chart: Identifier = Field(description="The chart, without the nation: staff-response, dsl-review, ...")
+    size: PosterSize
+    landscape: bool | None = Field(None, description="Leave out to use the orientation that prints larger text.")
+
+
+DEFAULT_POSTERS = [
+    PosterSpec(chart="staff-response", size="A4"),
+    PosterSpec(chart="dsl-review", size="A2"),
+    PosterSpec(chart="dsl-response", size="A2"),
+    PosterSpec(chart="police-records", size="A2"),
+]
+
+
+ALL_DOCUMENTS: list[DocumentName] = ["policy", "staff-card", "incident-form", "parent-leaflet", "posters"]
+
+
+class Outputs(_Model):
+    documents: list[DocumentName] = Field(default_factory=lambda: list(ALL_DOCUMENTS))
+    posters: list[PosterSpec] = Field(default_factory=lambda: list(DEFAULT_POSTERS))
+    print_marks: bool = Field(False, description="Posters with 3 mm bleed and crop marks for a print shop.")
+
+
+class Profile(_Model):
+    """One school's answers, filled in once by the DSL and used in every document."""
+
+    school: School
+    people: People
+    contacts: LocalContacts
+    policy: PolicyDates
+    outputs: Outputs = Field(default_factory=Outputs)
+    brand: dict[str, Any] | str | None = Field(
+        None, description="A brand.yml mapping (meta, logo, color, typography), or the path of a _brand.yml file."
+    )
+    templates: str | None = Field(None, description="A folder of templates that override the bundled ones.")
+
+
+SCHEMAS: dict[str, list[type[BaseModel]]] = {
+    "flow": [Flow, FlowVariant],
+    "sources": [SourceRegistry],
+    "profile": [Profile],
+}
 
 
 def json_schema(name: str) -> dict[str, Any]:
@@ -193,9 +309,23 @@ def json_schema(name: str) -> dict[str, Any]:
     from pydantic.json_schema import models_json_schema
 
     models = SCHEMAS[name]
-    if len(models) == 1:
+    if name == "profile":
+        schema = _profile_schema()
+    elif len(models) == 1:
         schema = models[0].model_json_schema()
     else:
         _, defs = models_json_schema([(m, "validation") for m in models], ref_template="#/$defs/{model}")
         schema = {**defs, "oneOf": [{"$ref": f"#/$defs/{m.__name__}"} for m in models]}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+def _profile_schema() -> dict[str, Any]:
+    """The profile's schema, with `brand` checked against brand.yml's own schema."""
+    from brand_yml import Brand
+    from pydantic.json_schema import models_json_schema
+
+    _, defs = models_json_schema([(Profile, "validation"), (Brand, "validation")], ref_template="#/$defs/{model}")
+    schema: dict[str, Any] = {**defs, "$ref": "#/$defs/Profile"}
+    brand = {"anyOf": [{"$ref": "#/$defs/Brand"}, {"type": "string"}, {"type": "null"}], "default": None}
+    schema["$defs"]["Profile"]["properties"]["brand"] = {**schema["$defs"]["Profile"]["properties"]["brand"], **brand}
+    return schema

@@ -101,6 +101,7 @@ def fit_chart(svg: str, sheet: Sheet, style: ChartStyle, alt_text: str, descript
     width_mm, height_mm = width_pt * MM_PER_PT * scale, height_pt * MM_PER_PT * scale
     body = svg[svg.index("<svg") :]
     body = re.sub(r"<!--.*?-->\n?", "", body, flags=re.DOTALL)
+    body = re.sub(r' id="[^"]*"', "", body)  # dot's ids repeat across charts; nothing links to them
     body = body.replace(match.group(0), f'<svg width="{width_mm:.2f}mm" height="{height_mm:.2f}mm"', 1)
     head_end = body.index(">") + 1
     accessible = f"\n<title>{html.escape(alt_text)}</title>\n<desc>{html.escape(description)}</desc>"
@@ -144,8 +145,12 @@ def render_poster(
     landscape: bool | None = None,
     print_marks: bool = False,
     style: ChartStyle | None = None,
+    branding: dict[str, Any] | None = None,
 ) -> Poster:
-    """The poster's HTML. With `landscape=None`, the orientation that prints larger text."""
+    """The poster's HTML. With `landscape=None`, the orientation that prints larger text.
+
+    `branding` (the school, its logo and policy dates) puts the school in the title block.
+    """
     style = style or ChartStyle()
     svg = to_svg(build_graph(flow, style, flow_titles))
     steps = outline_text(flow, sources, brief=True, flow_titles=flow_titles)
@@ -165,5 +170,6 @@ def render_poster(
         "version": __version__,
         "bleed_mm": BLEED_MM,
         "created": flow.reviewed.isoformat(),
+        **(branding or {}),
     }
     return Poster(render_document("poster.html.j2", context), sheet, chart)

@@ -73,12 +73,14 @@ class FlowSet:
         return {source.id: source for source in self.sources.model.sources} if self.sources else {}
 
 
-def load_flow_set(root: Path, extra: Sequence[Path] = ()) -> FlowSet:
-    """Load the registry and every flow under `root`, plus any `extra` flow files."""
+def load_flow_set(
+    root: Path, extra: Sequence[Path] = (), exclude: set[Path] | frozenset[Path] = frozenset()
+) -> FlowSet:
+    """Load the registry and every flow under `root` (less `exclude`), plus any `extra` flow files."""
     sources, problems = _load_registry(root / SOURCES_FILE)
     flow_set = FlowSet(root=root, sources=sources, problems=problems)
     raw_flows: list[RawFlow] = []
-    for path in dict.fromkeys([*flow_files(root), *(p.resolve() for p in extra)]):
+    for path in dict.fromkeys([*(p for p in flow_files(root) if p not in exclude), *(p.resolve() for p in extra)]):
         raw, problems = load_flow_file(path)
         flow_set.problems += problems
         if raw:

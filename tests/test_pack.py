@@ -1,0 +1,267 @@
+"""The school pack end to end: build the example school, read every PDF back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from pypdf import PdfReader
+
+from policypack.cli import main
+from policypack.models import PolicyDates
+from tests.conftest import DATA, ROOT
+
+EXAMPLE = ROOT / "examples" / "oakfield" / "school.yaml"
+PROFILES = DATA / "profiles"
+Cli = Callable[..., Result]
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("packs")
+    result = run("build", str(EXAMPLE), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    return out / "oakfield-academy"
+
+
+def text_of(path: Path) -> str:
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+
+
+def test_every_document_exists_with_sensible_pages(pack: Path) -> None:
+    pages = {path.name: len(PdfReader(path).pages) for path in pack.glob("*.pdf")}
+    assert pages.pop("staff-card.pdf") == 1
+    assert pages.pop("incident-form.pdf") == 2
+    assert pages.pop("parent-leaflet.pdf") == 2
+    assert 15 <= pages.pop("policy.pdf") <= 30
+    assert pages == {
+        "poster-staff-response-a4.pdf": 1,
+        "poster-dsl-review-a2.pdf": 1,
+        "poster-dsl-response-a2.pdf": 1,
+        "poster-police-records-a2.pdf": 1,
+    }
+
+
+def test_the_policy_says_what_a_dsl_needs_to_adopt_it(pack: Path) -> None:
+    text = text_of(pack / "policy.pdf")
+    for expected in [
+        "Oakfield Academy",
+        "Ms Priya Raman",
+        "Mr Tom Ellis",
+        "1 September 2027",  # next review
+        "Outcome 21",
+        "Criterion 1: is an adult involved, or is it sextortion?",
+        "Criterion 2: coercion, blackmail, grooming, or doubt about consent?",
+        "Criterion 3: sexual acts unusual for the child's development, or violence?",
+        "Criterion 4: sexual acts involving any child under 13?",
+        "Criterion 5: is any child at immediate risk of harm?",
+        "Anyshire Children's Services front door (MASH)",
+        "verify against the current edition",
+        "Page 1 of",
+    ]:
+        assert expected in text, expected
+
+
+def test_the_policy_has_bookmarks_and_contents_with_page_numbers(pack: Path) -> None:
+    reader = PdfReader(pack / "policy.pdf")
+
+    def flatten(items: list[object]) -> list[str]:
+        return [t for item in items for t in (flatten(item) if isinstance(item, list) else [item.title])]  # type: ignore[attr-defined]
+
+    titles = flatten(reader.outline)
+    assert "Contents" in titles and "References" in titles
+    assert any("procedure" in t for t in titles)
+    contents = reader.pages[1].extract_text()
+    assert "The procedure" in contents and "References" in contents
+
+
+def test_the_policy_and_leaflet_are_tagged_in_british_english(pack: Path) -> None:
+    for name in ("policy.pdf", "parent-leaflet.pdf", "staff-card.pdf", "incident-form.pdf"):
+        root = PdfReader(pack / name).trailer["/Root"]
+        assert root["/Lang"] == "en-GB" and "/StructTreeRoot" in root, name
+
+
+def test_the_incident_form_has_its_fields(pack: Path) -> None:
+    fields = PdfReader(pack / "incident-form.pdf").get_fields() or {}
+    for name in [
+        "reported_on",
+        "children_involved",
+        "what_was_reported",
+        "review_notes",
+        "imagery_viewed",
+        "viewed_by",
+        "viewed_present",
+        "referral_details",
+        "parents_details",
+        "actions",
+        "review_outcome",
+    ]:
+        assert name in fields, name
+    assert {f"criterion_{n}" for n in range(1, 6)} <= set(fields)
+
+
+def test_the_staff_card_and_leaflet_name_who_to_contact(pack: Path) -> None:
+    card = text_of(pack / "staff-card.pdf")
+    assert "Ms Priya Raman" in card and "01632 960 101" in card and "Mrs Grace Okafor" in card
+    assert "Do not view, copy, print, share, store or save the imagery" in card
+    leaflet = text_of(pack / "parent-leaflet.pdf")
+    for expected in ("Report Remove", "Childline", "CEOP", "Outcome 21", "p.raman@oakfield.example.org"):
+        assert expected in leaflet
+
+
+def test_the_posters_carry_the_school(pack: Path) -> None:
+    text = text_of(pack / "poster-dsl-review-a2.pdf")
+    assert "Oakfield Academy" in text and "next review 1 September 2027" in text
+
+
+def test_the_manifest_lists_every_file_with_its_hash(pack: Path) -> None:
+    manifest = json.loads((pack / "manifest.json").read_text())
+    files = {entry["name"]: entry["sha256"] for entry in manifest["files"]}
+    assert set(files) == {p.name for p in pack.glob("*.pdf")}
+    for name, digest in files.items():
+        assert hashlib.sha256((pack / name).read_bytes()).hexdigest() == digest
+    assert {f["id"] for f in manifest["flows"]} == {
+        "england-staff-response",
+        "england-dsl-review",
+        "england-dsl-response",
+        "england-police-records",
+    }
+    assert manifest["tools"]["weasyprint"].startswith("70.")
+
+
+def test_every_pdf_passes_qpdf_and_embeds_its_fonts(pack: Path) -> None:
+    for path in pack.glob("*.pdf"):
+        check = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+        assert check.returncode == 0, (path.name, check.stdout)
+        fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout.splitlines()[2:]
+        assert fonts and all(" yes " in line for line in fonts), (path.name, fonts)
+
+
+def test_a_second_build_is_byte_identical(pack: Path, tmp_path: Path) -> None:
+    result = run("build", str(EXAMPLE), "-o", str(tmp_path))
+    assert result.exit_code == 0
+    for path in pack.iterdir():
+        assert (tmp_path / "oakfield-academy" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_hostile_text_is_printed_literally(tmp_path: Path) -> None:
+    result = run("build", str(PROFILES / "hostile-name" / "school.yaml"), "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    (folder,) = tmp_path.iterdir()
+    name = '<img src=x> {{ 7*7 }} "St Mary & St John" </p>'
+    assert name in text_of(folder / "policy.pdf")
+    assert name in text_of(folder / "poster-staff-response-a4.pdf")
+    assert "49" not in text_of(folder / "staff-card.pdf").split("Page")[0].split(name)[0]
+
+
+@pytest.mark.parametrize(
+    ("profile", "line", "message"),
+    [
+        ("logo-outside", 71, "is outside the profile's folder"),
+        ("logo-remote", 71, "the logo must be a file beside the profile, not an address"),
+        ("svg-external", 71, "refers to other files or addresses (file:///etc/passwd)"),
+        ("missing-contacts", 14, "missing required key 'phone'"),
+        ("missing-contacts", 17, "list should have at least 1 item"),
+        ("missing-contacts", 46, "'approved_by' must not be blank"),
+    ],
+)
+def test_a_bad_profile_fails_with_its_line_and_writes_nothing(
+    tmp_path: Path, profile: str, line: int, message: str
+) -> None:
+    result = run("build", str(PROFILES / profile / "school.yaml"), "-o", str(tmp_path))
+    assert result.exit_code == 1
+    assert any(f"school.yaml:{line}:" in out and message in out for out in result.stderr.splitlines()), result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_rebuild_leaves_the_previous_pack_intact(tmp_path: Path) -> None:
+    school = tmp_path / "school"
+    shutil.copytree(EXAMPLE.parent, school)
+    out = tmp_path / "out"
+    assert run("build", str(school / "school.yaml"), "-o", str(out)).exit_code == 0
+    before = {p.name: p.read_bytes() for p in (out / "oakfield-academy").iterdir()}
+    profile = school / "school.yaml"
+    profile.write_text(profile.read_text().replace("phase: secondary", "phase: university"))
+    assert run("build", str(profile), "-o", str(out)).exit_code == 1
+    assert {p.name: p.read_bytes() for p in (out / "oakfield-academy").iterdir()} == before
+    assert [p.name for p in out.iterdir()] == ["oakfield-academy"], "no staging folder is left behind"
+
+
+def painted_colours(path: Path) -> set[str]:
+    page = PdfReader(path).pages[0]
+    return set(re.findall(r"([0-9.]+ [0-9.]+ [0-9.]+) rg", page.get_contents().get_data().decode("latin-1")))
+
+
+def test_a_brand_file_colours_the_pack(tmp_path: Path) -> None:
+    result = run("build", str(PROFILES / "brand-file" / "school.yaml"), "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    brand = "0.478431 0.121569 0.168627"  # #7a1f2b, the primary colour in _brand.yml
+    folder = tmp_path / "oakfield-academy"
+    assert brand in painted_colours(folder / "policy.pdf")
+    assert brand in painted_colours(folder / "poster-staff-response-a4.pdf")
+
+
+def test_init_writes_placeholders_that_validate_reports(tmp_path: Path) -> None:
+    result = run("init", str(tmp_path), "--no-interactive")
+    assert result.exit_code == 0 and "18 field(s) still to fill in" in result.stdout
+    check = run("validate", str(tmp_path / "school.yaml"))
+    assert check.exit_code == 1
+    assert "school.yaml:7:3: error: 'school.name' is still a placeholder" in check.stdout
+    assert run("init", str(tmp_path)).exit_code == 1, "never overwrites without --force"
+
+
+def test_init_asks_and_writes_a_profile_that_builds(tmp_path: Path) -> None:
+    answers = [
+        'St Anne\'s "Primary" & Nursery',
+        "england",
+        "primary",
+        "2 Church Road, Anytown",
+        "Ms A Lead",
+        "01632 960 300",
+        "lead@stannes.example.org",
+        "Mr B Deputy",
+        "01632 960 301",
+        "deputy@stannes.example.org",
+        "Mrs C Head",
+        "Dr D Chair",
+        "Anytown MASH",
+        "01632 960 400",
+        "Anytown Police",
+        "101",
+        "2026-10-01",
+        "Full governing board",
+    ]
+    result = CliRunner().invoke(main, ["init", str(tmp_path), "--interactive"], input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "still to fill in" not in result.stdout
+    assert run("validate", str(tmp_path / "school.yaml")).exit_code == 0
+    assert 'name: "St Anne\'s \\"Primary\\" & Nursery"' in (tmp_path / "school.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("reviewed", "months", "expected"),
+    [("2026-09-01", 12, "2027-09-01"), ("2026-08-31", 6, "2027-02-28"), ("2027-11-30", 3, "2028-02-29")],
+)
+def test_next_review_date(reviewed: str, months: int, expected: str) -> None:
+    dates = PolicyDates.model_validate({"adopted": reviewed, "approved_by": "Board", "review_interval_months": months})
+    assert dates.next_review.isoformat() == expected
+
+
+def test_a_school_overrides_one_block_of_a_document(tmp_path: Path) -> None:
+    result = run("build", str(PROFILES / "override" / "school.yaml"), "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    text = text_of(tmp_path / "oakfield-academy" / "policy.pdf")
+    assert "Our school counsellor, Ms Ada Okoye" in text
+    assert "Report Remove" not in text.split("Our school counsellor")[1].split("Training")[0]
+    assert "Criterion 1: is an adult involved" in text, "the rest of the document is unchanged"
