@@ -196,3 +196,20 @@ def test_weasyprint_warnings_are_collected_and_the_bundled_poster_has_none(tmp_p
     poster = render_poster(doc.model, BUNDLED.source_map(), BUNDLED.flow_titles(), size="A3")
     warnings = write_pdf(poster.html, tmp_path / "p.pdf", base_url=templates, allowed=[templates], pages=1)
     assert warnings == []
+
+
+def test_a_profile_brands_a_single_poster(cli: Cli, tmp_path: Path) -> None:
+    profile = "tests/data/profiles/brand-file/school.yaml"
+    pdf = flowchart(cli, tmp_path / "p.pdf", "england-police-records", "--profile", profile, "--size", "A3")
+    text = words(pdf.pages[0].extract_text())
+    assert "Oakfield Academy · policy adopted 1 September 2026, next review 1 September 2027" in text
+
+
+def test_a_profile_from_another_nation_is_refused(cli: Cli, tmp_path: Path) -> None:
+    result = cli(
+        "flowchart", "wales-staff-response", "--profile", "examples/oakfield/school.yaml", "-o", str(tmp_path / "p.pdf")
+    )
+    assert result.exit_code == 1
+    assert "examples/oakfield/school.yaml:8:3: error: this school is in England" in result.stderr
+    assert "hint: use england-staff-response" in result.stderr
+    assert not (tmp_path / "p.pdf").exists()

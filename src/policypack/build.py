@@ -17,9 +17,9 @@ from policypack import __version__
 from policypack.atomicfile import replacing
 from policypack.checks import validate_paths
 from policypack.documents import render_document
-from policypack.errors import InvalidInput, ToolMissing, has_errors
+from policypack.errors import InvalidInput, Problem, ToolMissing, has_errors
 from policypack.flowchart import ChartStyle, check_text_measurement
-from policypack.pack import pack_context, slug
+from policypack.pack import branding, chart_style, pack_context, slug
 from policypack.pdf import BuildFailed, write_pdf
 from policypack.poster import Poster, minimum_text_pt, render_poster
 from policypack.project import FlowSet, bundled_path, load_flow_set
@@ -38,14 +38,21 @@ class PosterRequest:
     print_marks: bool = False
     fmt: str = "pdf"
     dpi: int = 72
+    profile: Path | None = None  # a school profile: its name, logo, dates and colours
 
 
 def build_flowchart(flow_set: FlowSet, doc: FlowDoc, request: PosterRequest, out: Path) -> Poster:
     """Check the flow, lay it out and write one poster (PDF, SVG chart, or PNG preview)."""
-    problems = validate_paths([doc.path])
+    problems = validate_paths([doc.path, *([request.profile] if request.profile else [])])
     if has_errors(problems):
         raise InvalidInput(problems)
-    style = ChartStyle()
+    school = load_school(request.profile)[0] if request.profile else None
+    if school and school.profile.school.nation != doc.model.nation:
+        nation = school.profile.school.nation
+        message = f"this school is in {nation.title()}, but '{doc.model.id}' is a chart for {doc.model.nation.title()}"
+        hint = f"use {nation}-{doc.model.id.split('-', 1)[1]}"
+        raise InvalidInput([Problem(school.locate("school", "nation"), message, hint)])
+    style = chart_style(school) if school else ChartStyle()
     check_text_measurement(style.font)
     poster = render_poster(
         doc.model,
@@ -55,22 +62,23 @@ def build_flowchart(flow_set: FlowSet, doc: FlowDoc, request: PosterRequest, out
         landscape=request.landscape,
         print_marks=request.print_marks,
         style=style,
+        branding=branding(school) if school else None,
     )
     _report_legibility(poster, can_turn=request.landscape is False)
+    folder = school.folder if school else bundled_path("templates")
     if request.fmt == "svg":
         _write_text(poster.chart.svg, out)
     elif request.fmt == "png":
-        _write_png(poster, out, request.dpi)
+        _write_png(poster, out, request.dpi, folder)
     else:
-        _write_poster_pdf(poster, out)
+        _write_poster_pdf(poster, out, folder)
     return poster
 
 
-def _write_poster_pdf(poster: Poster, out: Path) -> None:
-    templates = bundled_path("templates")
-    warnings = write_pdf(poster.html, out, base_url=templates, allowed=[templates], pages=1, **POSTER_PDF_OPTIONS)
-    for warning in warnings:
-        log.warning("WeasyPrint: %s", warning)
+def _write_poster_pdf(poster: Poster, out: Path, folder: Path) -> None:
+    """A poster PDF; `folder` is where its files (a school's logo) may come from."""
+    allowed = [bundled_path("templates"), folder]
+    _report(out.stem, write_pdf(poster.html, out, base_url=folder, allowed=allowed, pages=1, **POSTER_PDF_OPTIONS))
 
 
 def _report_legibility(poster: Poster, can_turn: bool) -> None:
@@ -93,14 +101,14 @@ def _write_text(text: str, out: Path) -> None:
         temp.write_text(text, encoding="utf-8")
 
 
-def _write_png(poster: Poster, out: Path, dpi: int) -> None:
+def _write_png(poster: Poster, out: Path, dpi: int, folder: Path) -> None:
     """A preview: the PDF poster rasterised by poppler's pdftoppm."""
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
         raise ToolMissing("PNG previews need 'pdftoppm': apt-get install poppler-utils (macOS: brew install poppler)")
     with tempfile.TemporaryDirectory(prefix="policypack-preview-") as work:
         pdf = Path(work) / "poster.pdf"
-        _write_poster_pdf(poster, pdf)
+        _write_poster_pdf(poster, pdf, folder)
         stem = Path(work) / "page"
         done = subprocess.run(
             [pdftoppm, "-png", "-r", str(dpi), "-singlefile", str(pdf), str(stem)],
@@ -157,7 +165,7 @@ def build_pack(profile_path: Path, output_root: Path) -> PackResult:
         stage = Path(staging)
         for name in school.profile.outputs.documents:
             if name == "posters":
-                _stage_posters(school, flow_set, context, stage, allowed)
+                _stage_posters(school, flow_set, context["style"], stage)
                 continue
             document = PACK_DOCUMENTS[name]
             html = render_document(document.template, context, overrides)
@@ -174,10 +182,7 @@ def build_pack(profile_path: Path, output_root: Path) -> PackResult:
     return PackResult(school.profile.school.name, folder, files)
 
 
-def _stage_posters(
-    school: SchoolDoc, flow_set: FlowSet, context: dict[str, object], stage: Path, allowed: list[Path]
-) -> None:
-    branding = {key: context[key] for key in ("school", "logo", "policy")}
+def _stage_posters(school: SchoolDoc, flow_set: FlowSet, style: ChartStyle, stage: Path) -> None:
     nation = school.profile.school.nation
     for spec in school.profile.outputs.posters:
         doc = flow_set.find(f"{nation}-{spec.chart}")
@@ -189,13 +194,11 @@ def _stage_posters(
             size=spec.size,
             landscape=spec.landscape,
             print_marks=school.profile.outputs.print_marks,
-            style=context["style"],  # type: ignore[arg-type]
-            branding=branding,
+            style=style,
+            branding=branding(school),
         )
         _report_legibility(poster, can_turn=spec.landscape is False)
-        out = stage / f"poster-{spec.chart}-{spec.size.lower()}.pdf"
-        warnings = write_pdf(poster.html, out, base_url=school.folder, allowed=allowed, pages=1, **POSTER_PDF_OPTIONS)
-        _report(out.stem, warnings)
+        _write_poster_pdf(poster, stage / f"poster-{spec.chart}-{spec.size.lower()}.pdf", school.folder)
 
 
 def _report(name: str, warnings: list[str]) -> None:

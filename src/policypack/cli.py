@@ -171,13 +171,25 @@ def show(flow: str, fmt: str, brief: bool) -> None:
 )
 @click.option("--dpi", type=click.IntRange(20, 600), default=72, show_default=True, help="Resolution of a PNG preview.")
 @click.option(
+    "--profile",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A school profile: puts the school's name, logo, dates and colours on the poster.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write it [default: output/FLOW-SIZE.FORMAT].",
 )
 def flowchart(
-    flow: str, size: str, landscape: bool | None, print_marks: bool, fmt: str, dpi: int, output: Path | None
+    flow: str,
+    size: str,
+    landscape: bool | None,
+    print_marks: bool,
+    fmt: str,
+    dpi: int,
+    profile: Path | None,
+    output: Path | None,
 ) -> None:
     """Lay out a flow with Graphviz and print it as a poster, A4 to A1.
 
@@ -190,10 +202,11 @@ def flowchart(
     Example:
       policypack flowchart england-staff-response --size A4
       policypack flowchart england-dsl-review --size A2 -o dsl-review-a2.pdf
+      policypack flowchart england-police-records --profile school.yaml --size A1
     """
     flow_set, doc = resolve_flow(flow)
     out = output or Path("output") / f"{doc.model.id}-{size.lower()}.{fmt}"
-    request = PosterRequest(size=size, landscape=landscape, print_marks=print_marks, fmt=fmt, dpi=dpi)
+    request = PosterRequest(size=size, landscape=landscape, print_marks=print_marks, fmt=fmt, dpi=dpi, profile=profile)
     poster = build_flowchart(flow_set, doc, request, out)
     orientation = "landscape" if poster.sheet.landscape else "portrait"
     if fmt == "svg":

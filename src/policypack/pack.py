@@ -82,15 +82,12 @@ def pack_context(school: SchoolDoc, flow_set: FlowSet) -> dict[str, Any]:
         if doc is None:
             raise LookupError(f"no bundled flow '{nation}-{key}'")
         sections.append(_chart_section(key, doc.model, sources, titles, style))
-    logo = logo_path(school)
     return {
-        "school": profile.school,
+        **branding(school),
         "people": profile.people,
         "contacts": profile.contacts,
-        "policy": profile.policy,
         "outputs": profile.outputs,
         "brand_name": _brand_name(school),
-        "logo": {"path": logo[0].as_uri(), "alt": logo[1]} if logo else None,
         "style": style,
         "charts": {section.key: section for section in sections},
         "sections": sections,
@@ -101,6 +98,16 @@ def pack_context(school: SchoolDoc, flow_set: FlowSet) -> dict[str, Any]:
         "created": profile.policy.adopted.isoformat(),
         "verify_note": VERIFY_NOTE,
         "cite": lambda step: citations(step, sources),
+    }
+
+
+def branding(school: SchoolDoc) -> dict[str, Any]:
+    """What puts a school on a document: its details, its logo and its policy's dates."""
+    logo = logo_path(school)
+    return {
+        "school": school.profile.school,
+        "policy": school.profile.policy,
+        "logo": {"path": logo[0].as_uri(), "alt": logo[1]} if logo else None,
     }
 
 
