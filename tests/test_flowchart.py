@@ -149,6 +149,11 @@ def test_every_label_fits_inside_its_box(flow_id: str) -> None:
     assert checked >= 2 * len(doc.model.steps)
 
 
+@pytest.fixture(autouse=True)
+def fresh_layouts() -> None:
+    to_svg.cache_clear()  # a cached layout would hide what a broken or missing dot does
+
+
 def fake_dot(folder: Path, script: str) -> None:
     dot = folder / "dot"
     dot.write_text("#!/bin/sh\n" + script + "\n")

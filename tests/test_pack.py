@@ -168,7 +168,7 @@ def test_hostile_text_is_printed_literally(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("profile", "line", "message"),
     [
-        ("logo-outside", 71, "is outside the profile's folder"),
+        ("logo-outside", 71, "is outside the folder of the profile that gives it"),
         ("logo-remote", 71, "the logo must be a file beside the profile, not an address"),
         ("svg-external", 71, "refers to other files or addresses (file:///etc/passwd)"),
         ("missing-contacts", 14, "missing required key 'phone'"),

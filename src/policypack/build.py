@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -10,19 +11,20 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from policypack import __version__
 from policypack.atomicfile import replacing
-from policypack.checks import validate_paths
+from policypack.checks import logo_path, validate_paths
 from policypack.documents import render_document
 from policypack.errors import InvalidInput, Problem, ToolMissing, has_errors
 from policypack.flowchart import ChartStyle, check_text_measurement
 from policypack.pack import branding, chart_style, pack_context, slug
 from policypack.pdf import BuildFailed, write_pdf
 from policypack.poster import Poster, minimum_text_pt, render_poster
-from policypack.project import FlowSet, bundled_path, load_flow_set
+from policypack.project import FlowSet, bundled_flow_set, bundled_path
 from policypack.resolve import FlowDoc
 from policypack.school import SchoolDoc, load_school
 
@@ -65,19 +67,19 @@ def build_flowchart(flow_set: FlowSet, doc: FlowDoc, request: PosterRequest, out
         branding=branding(school) if school else None,
     )
     _report_legibility(poster, can_turn=request.landscape is False)
-    folder = school.folder if school else bundled_path("templates")
+    folders = [school.folder, school.brand_dir] if school else [bundled_path("templates")]
     if request.fmt == "svg":
         _write_text(poster.chart.svg, out)
     elif request.fmt == "png":
-        _write_png(poster, out, request.dpi, folder)
+        _write_png(poster, out, request.dpi, *folders)
     else:
-        _write_poster_pdf(poster, out, folder)
+        _write_poster_pdf(poster, out, *folders)
     return poster
 
 
-def _write_poster_pdf(poster: Poster, out: Path, folder: Path) -> None:
+def _write_poster_pdf(poster: Poster, out: Path, folder: Path, *extra: Path) -> None:
     """A poster PDF; `folder` is where its files (a school's logo) may come from."""
-    allowed = [bundled_path("templates"), folder]
+    allowed = [bundled_path("templates"), folder, *extra]
     _report(out.stem, write_pdf(poster.html, out, base_url=folder, allowed=allowed, pages=1, **POSTER_PDF_OPTIONS))
 
 
@@ -101,14 +103,14 @@ def _write_text(text: str, out: Path) -> None:
         temp.write_text(text, encoding="utf-8")
 
 
-def _write_png(poster: Poster, out: Path, dpi: int, folder: Path) -> None:
+def _write_png(poster: Poster, out: Path, dpi: int, *folders: Path) -> None:
     """A preview: the PDF poster rasterised by poppler's pdftoppm."""
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
         raise ToolMissing("PNG previews need 'pdftoppm': apt-get install poppler-utils (macOS: brew install poppler)")
     with tempfile.TemporaryDirectory(prefix="policypack-preview-") as work:
         pdf = Path(work) / "poster.pdf"
-        _write_poster_pdf(poster, pdf, folder)
+        _write_poster_pdf(poster, pdf, *folders)
         stem = Path(work) / "page"
         done = subprocess.run(
             [pdftoppm, "-png", "-r", str(dpi), "-singlefile", str(pdf), str(stem)],
@@ -154,12 +156,12 @@ def build_pack(profile_path: Path, output_root: Path) -> PackResult:
         raise InvalidInput(problems)
     school, _ = load_school(profile_path)
     assert school is not None
-    flow_set = load_flow_set(bundled_path("flows"))
+    flow_set = bundled_flow_set()
     context = pack_context(school, flow_set)
     check_text_measurement(context["style"].font)
     folder = output_root / slug(school.profile.school.name)
     overrides = [(school.folder / school.profile.templates).resolve()] if school.profile.templates else []
-    allowed = [bundled_path("templates"), school.folder]
+    allowed = [bundled_path("templates"), school.folder, school.brand_dir]
     folder.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder.parent, prefix=f".{folder.name}.") as staging:
         stage = Path(staging)
@@ -198,7 +200,8 @@ def _stage_posters(school: SchoolDoc, flow_set: FlowSet, style: ChartStyle, stag
             branding=branding(school),
         )
         _report_legibility(poster, can_turn=spec.landscape is False)
-        _write_poster_pdf(poster, stage / f"poster-{spec.chart}-{spec.size.lower()}.pdf", school.folder)
+        out = stage / f"poster-{spec.chart}-{spec.size.lower()}.pdf"
+        _write_poster_pdf(poster, out, school.folder, school.brand_dir)
 
 
 def _report(name: str, warnings: list[str]) -> None:
@@ -212,6 +215,7 @@ def write_manifest(stage: Path, school: SchoolDoc, flow_set: FlowSet) -> None:
     flows = [d.model for d in flow_set.flows if d.model.nation == nation]
     manifest = {
         "school": school.profile.school.name,
+        "inputs": inputs_digest(school),
         "nation": nation,
         "policy": {
             "adopted": school.profile.policy.adopted.isoformat(),
@@ -227,13 +231,49 @@ def write_manifest(stage: Path, school: SchoolDoc, flow_set: FlowSet) -> None:
     (stage / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
+@functools.cache
 def tool_versions() -> dict[str, str]:
-    import weasyprint
-
-    dot = subprocess.run(["dot", "-V"], capture_output=True, text=True, timeout=10, check=False)
+    """The versions that shape the output (read without importing WeasyPrint)."""
+    dot = shutil.which("dot")
+    done = subprocess.run([dot, "-V"], capture_output=True, text=True, timeout=10, check=False) if dot else None
     return {
         "policypack": __version__,
-        "weasyprint": weasyprint.__version__,
-        "graphviz": dot.stderr.strip().removeprefix("dot - graphviz version "),
+        "weasyprint": metadata.version("weasyprint"),
+        "graphviz": done.stderr.strip().removeprefix("dot - graphviz version ") if done else "missing",
         "python": platform.python_version(),
     }
+
+
+def inputs_digest(school: SchoolDoc) -> str:
+    """A SHA-256 of everything a pack is made from: when it is unchanged, so is the pack.
+
+    The profile and the shared profile it extends, the brand file and logo, the school's
+    own templates, the bundled flows and templates, and the tools' versions.
+    """
+    digest = hashlib.sha256(json.dumps(tool_versions(), sort_keys=True).encode())
+    digest.update(_bundled_digest().encode())
+    files = {school.path, *school.positions.files.values()}
+    if isinstance(school.profile.brand, str):
+        files.add((school.path.parent / school.profile.brand).resolve())
+    found = logo_path(school)
+    if found:
+        files.add(found[0])
+    if school.profile.templates:
+        files.update(_files_under((school.folder / school.profile.templates).resolve()))
+    for path in sorted(files):
+        digest.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"missing"))
+    return digest.hexdigest()
+
+
+@functools.cache
+def _bundled_digest() -> str:
+    digest = hashlib.sha256()
+    for folder in ("flows", "templates"):
+        root = bundled_path(folder)
+        for path in _files_under(root):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _files_under(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []

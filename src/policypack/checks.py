@@ -17,14 +17,14 @@ from policypack.project import (
     SOURCES_FILE,
     FlowSet,
     SourcesDoc,
-    bundled_path,
+    bundled_flow_set,
     flow_set_for,
     load_flow_set,
     registry_root,
 )
 from policypack.resolve import FlowDoc
 from policypack.route import loops_without_exit, reachable
-from policypack.school import SchoolDoc, is_profile, load_school
+from policypack.school import SchoolDoc, is_profile, load_school, profile_kind
 
 TITLE_MAX_CHARS = 80
 TITLE_MAX_WORDS = 12
@@ -55,7 +55,8 @@ def validate_paths(paths: Iterable[Path]) -> list[Problem]:
         files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path]
         profiles = [p for p in files if p.name != SOURCES_FILE and is_profile(p)]
         for profile in profiles:
-            problems += validate_school(profile)
+            if profile_kind(profile) == "school":
+                problems += validate_school(profile)
         if path.is_file() and not profiles:
             flow_set = flow_set_for(path)
             wanted = {path.resolve(), flow_set.root / SOURCES_FILE}
@@ -75,7 +76,7 @@ def validate_school(path: Path) -> list[Problem]:
     """A profile's problems, checked against the bundled flows."""
     doc, problems = load_school(path)
     if doc is not None:
-        flows = load_flow_set(bundled_path("flows"))
+        flows = bundled_flow_set()
         problems += check_school(doc, {d.model.id for d in flows.flows})
     return problems
 
@@ -289,8 +290,8 @@ def _brand_problems(doc: SchoolDoc) -> Iterator[Problem]:
     path, alt = (doc.brand_dir / location[0]).resolve(), location[1]
     if not alt:
         yield Problem(where, "the logo needs alt text (logo.images.NAME.alt) for accessible PDFs")
-    if not path.is_relative_to(doc.folder):
-        yield Problem(where, f"the logo {path} is outside the profile's folder")
+    if not path.is_relative_to(doc.brand_dir):
+        yield Problem(where, f"the logo {path} is outside the folder of the profile that gives it")
     elif path.suffix.lower() not in LOGO_TYPES:
         yield Problem(where, f"the logo must be PNG, JPEG or SVG, not '{path.suffix}'")
     elif not path.is_file():

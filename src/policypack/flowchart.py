@@ -145,8 +145,12 @@ def _node_label(step: Step, number: int, tag: str, style: ChartStyle, flow_title
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
 
 
+@functools.lru_cache(maxsize=64)
 def to_svg(source: str, timeout: float = DOT_TIMEOUT_SECONDS) -> str:
-    """Run `dot -Tsvg`; a missing dot is ToolMissing (exit 3), a failure ToolFailed (exit 1)."""
+    """Run `dot -Tsvg`; a missing dot is ToolMissing (exit 3), a failure ToolFailed (exit 1).
+
+    Cached per process: every school that shares a flow and a style shares its layout.
+    """
     dot = shutil.which("dot")
     if dot is None:
         raise ToolMissing(f"'dot' was not found; {INSTALL_HINT}")

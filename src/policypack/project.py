@@ -7,6 +7,7 @@ everything wrong is returned as `Problem` values alongside what did load.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -103,6 +104,12 @@ def load_flow_file(path: Path) -> tuple[RawFlow | None, list[Problem]]:
     return (RawFlow(loaded.model, loaded.path, loaded.positions) if loaded else None), problems
 
 
+@functools.cache
+def bundled_flow_set() -> FlowSet:
+    """The bundled flows, loaded once per process (callers must not change it)."""
+    return load_flow_set(bundled_path("flows"))
+
+
 def flow_files(root: Path) -> list[Path]:
     return sorted(
         path
@@ -138,7 +145,7 @@ def resolve_flow(spec: str) -> tuple[FlowSet, FlowDoc]:
         if doc is None:
             raise InvalidInput([p for p in flow_set.problems if p.location.file == path.resolve()])
         return flow_set, doc
-    flow_set = load_flow_set(bundled_path("flows"))
+    flow_set = bundled_flow_set()
     found = flow_set.find(spec)
     if found is None:
         ids = sorted(d.model.id for d in flow_set.flows)

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from policypack.errors import Location, Problem, validation_problems
 from policypack.models import Profile
 from policypack.project import load_mapping, validate_model
-from policypack.yamlsource import KeyPath, Positions
+from policypack.yamlsource import KeyPath, Positions, YamlDocument
 
 PLACEHOLDER = "FILL-ME"
 
@@ -27,7 +27,7 @@ class SchoolDoc:
     profile: Profile
     path: Path
     positions: Positions
-    brand: Brand | None
+    brand: Brand | None  # brand_dir: the folder the brand's files are relative to and must lie in
     brand_dir: Path
     brand_positions: Positions | None
     brand_key: KeyPath  # where the brand's keys sit in brand_positions: ("brand",) inline, () in its own file
@@ -44,18 +44,35 @@ class SchoolDoc:
         return positions.locate((*self.brand_key, *keys))
 
 
-def is_profile(path: Path) -> bool:
-    """A YAML file is a school profile when its top level has a `school` key."""
+PROFILE_KEYS = set(Profile.model_fields) | {"extends"}
+
+
+def profile_kind(path: Path) -> str | None:
+    """ "school" for a school profile, "shared" for one that schools extend, else None."""
     document, _ = load_mapping(path)
-    return document is not None and "school" in document.data
+    if document is None:
+        return None
+    if "school" in document.data:
+        return "school"
+    keys = set(document.data)
+    return "shared" if keys and keys <= PROFILE_KEYS and "steps" not in keys else None
+
+
+def is_profile(path: Path) -> bool:
+    return profile_kind(path) is not None
 
 
 def load_school(path: Path) -> tuple[SchoolDoc | None, list[Problem]]:
-    """Parse and validate a profile and its brand; every problem, located."""
+    """Parse and validate a profile (with the shared profile it extends) and its brand."""
     path = path.resolve()
     document, problems = load_mapping(path)
     if document is None:
         return None, problems
+    brand_home = path.parent
+    if "extends" in document.data:
+        document, brand_home, problems = _with_shared(document)
+        if problems:
+            return None, problems
     placeholders = list(_placeholders(document.data, document.positions, ()))
     loaded, problems = validate_model(document, Profile)
     filled = {p.location for p in placeholders}
@@ -63,7 +80,7 @@ def load_school(path: Path) -> tuple[SchoolDoc | None, list[Problem]]:
     if loaded is None:
         return None, problems
     profile = loaded.model
-    brand, brand_dir, brand_positions, brand_key, brand_problems = _load_brand(profile, path, document.positions)
+    brand, brand_dir, brand_positions, brand_key, brand_problems = _load_brand(profile, brand_home, document.positions)
     school = SchoolDoc(profile, path, document.positions, brand, brand_dir, brand_positions, brand_key)
     return school, problems + brand_problems
 
@@ -81,10 +98,47 @@ def _placeholders(data: Any, positions: Positions, path: KeyPath) -> Any:
         yield Problem(where, f"'{field}' is still a placeholder", "fill it in; documents never print blanks")
 
 
+def _with_shared(document: YamlDocument) -> tuple[YamlDocument, Path, list[Problem]]:
+    """A school profile merged over the shared (trust) profile it extends.
+
+    Mappings merge key by key, the school's value winning; anything else, lists and the
+    brand included, is taken whole from the school when it gives one. The brand's files are
+    relative to the file that gives the brand.
+    """
+    own = {key: value for key, value in document.data.items() if key != "extends"}
+    where = document.positions.locate(("extends",))
+    shared_path = (document.path.parent / str(document.data["extends"])).resolve()
+    if not shared_path.is_file():
+        return (
+            document,
+            document.path.parent,
+            [Problem(where, f"the shared profile '{document.data['extends']}' does not exist")],
+        )
+    shared, problems = load_mapping(shared_path)
+    if shared is None:
+        return document, document.path.parent, problems
+    if "extends" in shared.data:
+        message = "a shared profile cannot itself extend another"
+        return document, document.path.parent, [Problem(shared.positions.locate(("extends",)), message)]
+    merged = _merge(shared.data, own)
+    brand_home = document.path.parent if "brand" in own else shared_path.parent
+    return YamlDocument(document.path, merged, document.positions.over(shared.positions)), brand_home, []
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if key != "brand" and isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = _merge(base[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
 def _load_brand(
-    profile: Profile, path: Path, positions: Positions
+    profile: Profile, folder: Path, positions: Positions
 ) -> tuple[Brand | None, Path, Positions | None, KeyPath, list[Problem]]:
-    folder = path.parent
+    """The brand, inline or from a file; `folder` is that of the file that gives the brand."""
     if profile.brand is None:
         return None, folder, None, (), []
     key: KeyPath

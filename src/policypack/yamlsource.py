@@ -32,14 +32,21 @@ class Positions:
 
     file: Path
     marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    files: dict[KeyPath, Path] = field(default_factory=dict)  # marks that lie in another file
 
     def locate(self, path: KeyPath = ()) -> Location:
         """The location of `path`, or of its nearest recorded ancestor."""
         for end in range(len(path), -1, -1):
-            mark = self.marks.get(tuple(path[:end]))
+            key = tuple(path[:end])
+            mark = self.marks.get(key)
             if mark:
-                return Location(self.file, *mark)
+                return Location(self.files.get(key, self.file), *mark)
         return Location(self.file, 1, 1)
+
+    def over(self, base: Positions) -> Positions:
+        """These positions layered over `base`'s: a key only `base` has points into its file."""
+        inherited = {key: base.files.get(key, base.file) for key in base.marks if key not in self.marks}
+        return Positions(self.file, {**base.marks, **self.marks}, {**inherited, **self.files})
 
 
 @dataclass(frozen=True)
