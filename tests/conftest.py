@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -7,6 +8,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from policypack.cli import main
+
+# Review-date warnings depend on today's date: pin it, so that the suite gives the same
+# answer next year. Tests about those warnings set their own dates.
+os.environ["POLICYPACK_TODAY"] = "2026-11-24"
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"

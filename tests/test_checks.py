@@ -78,3 +78,21 @@ def test_a_folder_without_a_registry_says_so(tmp_path: Path) -> None:
     (tmp_path / "flow.yaml").write_text((DATA / "good" / "small.yaml").read_text())
     messages = [p.message for p in validate_paths([tmp_path])]
     assert "missing sources registry" in messages
+
+
+def test_sources_due_for_checking_are_warnings(cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICYPACK_TODAY", "2030-01-02")
+    result = cli("validate", "tests/data/good")
+    assert result.exit_code == 0
+    assert "tests/data/good/sources.yaml:11:5: warning: source 'advice' was due to be checked" in result.stdout
+    assert result.stdout.strip().endswith("2 warnings found")
+    assert cli("validate", "--strict", "tests/data/good").exit_code == 1
+
+
+def test_a_policy_due_for_review_is_a_warning(cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICYPACK_TODAY", "2027-09-02")
+    result = cli("validate", "examples/oakfield/school.yaml")
+    assert result.exit_code == 0
+    assert "school.yaml:52:3: warning: the policy was due for review by 2027-09-01" in result.stdout
+    monkeypatch.setenv("POLICYPACK_TODAY", "2027-09-01")
+    assert "warning" not in cli("validate", "examples/oakfield/school.yaml").stdout

@@ -6,12 +6,14 @@ meaning: ids, references, the shape of the route, citations and poster-sized tit
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from policypack.errors import Location, Problem, sorted_problems, suggest
+from policypack.errors import Location, Problem, Severity, sorted_problems, suggest
 from policypack.models import Step
 from policypack.project import (
     SOURCES_FILE,
@@ -83,7 +85,25 @@ def validate_school(path: Path) -> list[Problem]:
 
 def check_registry(doc: SourcesDoc) -> list[Problem]:
     ids = [source.id for source in doc.model.sources]
-    return list(_duplicates(ids, lambda i: doc.locate("sources", i, "id"), "source id"))
+    problems = list(_duplicates(ids, lambda i: doc.locate("sources", i, "id"), "source id"))
+    now = today()
+    for index, source in enumerate(doc.model.sources):
+        if source.check_by < now:
+            problems.append(
+                Problem(
+                    doc.locate("sources", index, "check_by"),
+                    f"source '{source.id}' was due to be checked against the flows by {source.check_by}",
+                    "re-read it, update the flows and the edition if it changed, then set a new check_by",
+                    Severity.WARNING,
+                )
+            )
+    return problems
+
+
+def today() -> dt.date:
+    """Today, or POLICYPACK_TODAY (YYYY-MM-DD) so that checks of dates are reproducible."""
+    fixed = os.environ.get("POLICYPACK_TODAY")
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
 
 
 def check_flow(doc: FlowDoc, source_ids: set[str] | None, flow_ids: set[str]) -> list[Problem]:
@@ -234,6 +254,16 @@ def check_school(doc: SchoolDoc, flow_ids: set[str]) -> list[Problem]:
     problems: list[Problem] = []
     if profile.policy.last_reviewed and profile.policy.last_reviewed < profile.policy.adopted:
         problems.append(Problem(doc.locate("policy", "last_reviewed"), "the last review is before the adoption date"))
+    if profile.policy.next_review < today():
+        key = "last_reviewed" if profile.policy.last_reviewed else "adopted"
+        problems.append(
+            Problem(
+                doc.locate("policy", key),
+                f"the policy was due for review by {profile.policy.next_review}",
+                "review it, then set policy.last_reviewed to the date of the review",
+                Severity.WARNING,
+            )
+        )
     nation = profile.school.nation
     for index, poster in enumerate(profile.outputs.posters):
         if f"{nation}-{poster.chart}" not in flow_ids:

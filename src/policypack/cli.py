@@ -93,12 +93,14 @@ def main(verbose: int, quiet: bool) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as a JSON list.")
-def validate(paths: tuple[Path, ...], as_json: bool) -> None:
+@click.option("--strict", is_flag=True, help="Fail on warnings too (such as a review date that has passed).")
+def validate(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
     """Check flow files or folders and report every problem, with its line.
 
     A folder is checked as a whole with its own sources.yaml; a single file is checked
     within the folder of its nearest sources.yaml. With no PATHS, the bundled flows.
-    Exit status 0 when clean, 1 when any error was found.
+    Warnings (a source due to be re-checked, a policy due for review) do not fail
+    unless --strict. Exit status 0 when clean, 1 when any error was found.
 
     \b
     Example:
@@ -113,7 +115,7 @@ def validate(paths: tuple[Path, ...], as_json: bool) -> None:
         for problem in problems:
             click.echo(problem.format())
         click.echo(_summary(problems, [str(p) for p in paths] or ["bundled flows"]))
-    if has_errors(problems):
+    if has_errors(problems) or (strict and problems):
         raise InvalidInput(problems, reported=True)
 
 
