@@ -68,6 +68,8 @@ def test_the_policy_says_what_a_dsl_needs_to_adopt_it(pack: Path) -> None:
         "Criterion 5: is any child at immediate risk of harm?",
         "Anyshire Children's Services front door (MASH)",
         "verify against the current edition",
+        "What changed in this edition",
+        "First policypack edition, following the UKCIS advice as updated in March 2024.",
         "Page 1 of",
     ]:
         assert expected in text, expected

@@ -119,6 +119,14 @@ def check_flow(doc: FlowDoc, source_ids: set[str] | None, flow_ids: set[str]) ->
     for index, step in enumerate(flow.steps):
         problems += _step_problems(doc, index, step, set(ids), source_ids, flow_ids)
     problems += _route_problems(doc)
+    if flow.changelog and flow.changelog[0].edition != flow.edition:
+        problems.append(
+            Problem(
+                doc.locate("changelog", 0, "edition"),
+                f"the newest changelog entry is for '{flow.changelog[0].edition}', not this edition '{flow.edition}'",
+                "add an entry for this edition at the top of the changelog",
+            )
+        )
     return problems
 
 

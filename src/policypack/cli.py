@@ -15,6 +15,7 @@ from policypack import __version__
 from policypack.batch import Outcome, Progress, build_many, default_jobs
 from policypack.build import PosterRequest, build_flowchart
 from policypack.checks import validate_paths
+from policypack.diff import diff_data, diff_flows, diff_text, flow_version
 from policypack.errors import InvalidInput, Location, PolicypackError, Problem, Severity, has_errors
 from policypack.interview import write_profile
 from policypack.models import SCHEMAS, json_schema
@@ -312,6 +313,32 @@ def init(directory: Path, force: bool, interactive: bool | None) -> None:
     problems = validate_paths([path])
     left = sum(1 for p in problems if "placeholder" in p.message)
     click.echo(f"wrote {path}" + (f"; {left} field(s) still to fill in (policypack validate {path})" if left else ""))
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
+)
+def diff(old: str, new: str, fmt: str) -> None:
+    """Show what changed between two versions of a flow.
+
+    OLD and NEW are flow files, or REV:PATH for a file at a git revision. Steps are
+    matched by id: added, removed, reworded (removed words in [-...-], added in {+...+}),
+    rewired (where its answers lead), moved to another lane, or citing other sources.
+
+    \b
+    Example:
+      policypack diff HEAD~1:flows/england/dsl-review.yaml flows/england/dsl-review.yaml
+      policypack diff old/staff.yaml new/staff.yaml --format json
+    """
+    with flow_version(old) as before, flow_version(new) as after:
+        result = diff_flows(before, after)
+    if fmt == "json":
+        click.echo(json.dumps(diff_data(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(diff_text(result), nl=False)
 
 
 @main.command()

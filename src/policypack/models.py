@@ -102,6 +102,17 @@ Terms = Annotated[
 ]
 
 
+class ChangeEntry(_Model):
+    """What changed in one edition of a flow, in words a school can act on."""
+
+    edition: Text
+    date: dt.date
+    changes: Annotated[list[Text], Field(min_length=1)]
+
+
+Changelog = Annotated[list[ChangeEntry], Field(description="One entry per edition, newest first.")]
+
+
 class Flow(_Model):
     """One route through the guidance, drawn as one chart."""
 
@@ -115,6 +126,7 @@ class Flow(_Model):
     reviewed: dt.date = Field(description="When a maintainer last checked the flow against its sources.")
     summary: str | None = Field(None, description="One or two sentences on what the flow covers.")
     terms: Terms = Field(default_factory=dict)
+    changelog: Changelog = Field(default_factory=list)
     lanes: Lanes
     steps: list[Step]
 
@@ -152,6 +164,7 @@ class FlowVariant(_Model):
         default_factory=dict,
         description="Ids to swap in inherited steps: cited sources and continued flows (old: new).",
     )
+    changelog: Changelog | None = Field(None, description="Replaces the base flow's changelog when given.")
     lanes: Lanes = Field(default_factory=dict)
     steps: list[StepPatch] = Field(default_factory=list)
 

@@ -154,6 +154,7 @@ def apply_variant(base: FlowDoc, raw: RawFlow, variant: FlowVariant) -> FlowDoc:
         reviewed=variant.reviewed,
         summary=variant.summary if variant.summary is not None else base.model.summary,
         terms={**base.model.terms, **variant.terms},
+        changelog=variant.changelog if variant.changelog is not None else base.model.changelog,
         lanes={**base.model.lanes, **variant.lanes},
         steps=steps,
     )
