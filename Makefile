@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo preview test lint typecheck unit schemas system system-test clean
+.PHONY: demo preview bench test lint typecheck unit schemas system system-test clean
 
 demo: $(INSTALLED) system
 	$(BIN)/policypack validate flows examples
@@ -32,9 +32,13 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
+# Performance figures (prints, asserts nothing; takes a couple of minutes).
+bench: $(INSTALLED) system
+	$(BIN)/python benchmarks/bench.py
+
 lint: $(INSTALLED)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(INSTALLED)
 	$(BIN)/mypy

@@ -98,3 +98,13 @@ def test_a_problem_in_the_shared_profile_is_reported_in_that_file(trust: Path) -
 def test_the_trust_folder_validates_as_a_whole() -> None:
     problems = validate_paths([TRUST])
     assert {p.location.file.name for p in problems} == {"broken.yaml"}
+
+
+def test_a_change_to_the_bundled_flows_rebuilds_every_school(
+    trust: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    good = [p for p in schools(trust) if p.stem != "broken"]
+    build_many(good, out, jobs=1)
+    monkeypatch.setattr("policypack.build._bundled_digest", lambda: "flows edited")
+    assert [o.status for o in build_many(good, out, jobs=1)] == ["built", "built"]

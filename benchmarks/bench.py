@@ -1,0 +1,155 @@
+"""Benchmarks for batch builds: run with `make bench`. Prints figures; asserts nothing.
+
+On the same synthetic schools, in one run:
+  1. policypack: median seconds per school pack, building sequentially (-j 1);
+  2. the engine floor: the very DOT and HTML policypack produced for one pack, rendered
+     by calling `dot` and WeasyPrint directly, and the ratio of (1) to it;
+  3. the speed-up of -j 2 over -j 1 on the same schools;
+  4. a no-change rebuild of 100 schools (built first with staff-card-only packs: the skip
+     decision reads a profile's inputs, not its documents, so the pack's size does not
+     matter to it);
+  5. peak memory (RSS) of a worker process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "oakfield"
+
+
+def make_profiles(folder: Path, count: int, documents: str | None = None) -> list[Path]:
+    """Synthetic schools: the example with its own name, people and brand colour each."""
+    text = (EXAMPLE / "school.yaml").read_text()
+    profiles = []
+    for n in range(count):
+        school = folder / f"school-{n:03d}"
+        school.mkdir(parents=True)
+        shutil.copy(EXAMPLE / "crest.svg", school / "crest.svg")
+        colour = f"#{(37 * n) % 200:02x}{(91 * n) % 160:02x}{(53 * n + 60) % 200:02x}"
+        body = (
+            text.replace("Oakfield Academy", f"Bench School {n:03d}")
+            .replace("Ms Priya Raman", f"Ms Lead {n:03d}")
+            .replace('oak-blue: "#1b4965"', f'oak-blue: "{colour}"')
+        )
+        if documents:
+            body = body.replace(
+                "documents: [policy, staff-card, incident-form, parent-leaflet, posters]", f"documents: [{documents}]"
+            )
+        (school / "school.yaml").write_text(body)
+        profiles.append(school / "school.yaml")
+    return profiles
+
+
+def timed_build(profiles: list[Path], output: Path, jobs: int) -> tuple[float, list[float]]:
+    from policypack.batch import build_many
+
+    started = time.perf_counter()
+    outcomes = build_many(profiles, output, jobs)
+    wall = time.perf_counter() - started
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        sys.exit(f"benchmark build failed: {failed[0].message}")
+    return wall, [o.seconds for o in outcomes]
+
+
+def engine_floor(profile: Path, repeats: int) -> float:
+    """Median seconds to render one pack's own DOT and HTML with dot and WeasyPrint alone."""
+    import weasyprint
+
+    from policypack.build import PACK_DOCUMENTS
+    from policypack.documents import render_document
+    from policypack.flowchart import build_graph
+    from policypack.pack import branding, pack_context
+    from policypack.poster import render_poster
+    from policypack.project import bundled_flow_set
+    from policypack.school import load_school
+
+    school, _ = load_school(profile)
+    assert school is not None
+    flows = bundled_flow_set()
+    context = pack_context(school, flows)
+    style = context["style"]
+    documents = [(render_document(d.template, context), d.options) for d in PACK_DOCUMENTS.values()]
+    dots, posters = [], []
+    for spec in school.profile.outputs.posters:
+        flow = flows.find(f"england-{spec.chart}")
+        assert flow is not None
+        dots.append(build_graph(flow.model, style, flows.flow_titles()))
+        html = render_poster(
+            flow.model, flows.source_map(), flows.flow_titles(), size=spec.size, style=style, branding=branding(school)
+        ).html
+        posters.append((html, {"pdf_variant": "pdf/ua-1"}))
+    dots += [build_graph(s.flow, style, flows.flow_titles()) for s in context["sections"]]
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for source in dots:
+            subprocess.run(["dot", "-Tsvg"], input=source.encode(), capture_output=True, check=True)
+        for html, options in [*documents, *posters]:
+            weasyprint.HTML(string=html, base_url=str(school.folder)).write_pdf(**options)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--schools", type=int, default=8, help="full packs to build for the timings (default 8)")
+    parser.add_argument("--rebuild", type=int, default=100, help="schools in the no-change rebuild (default 100)")
+    args = parser.parse_args()
+    os.environ.setdefault("POLICYPACK_TODAY", "2026-11-24")
+    with tempfile.TemporaryDirectory(prefix="policypack-bench-") as temp:
+        work = Path(temp)
+        profiles = make_profiles(work / "schools", args.schools)
+        print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+        print(f"inputs: {args.schools} synthetic schools, each a full pack (policy, card, form, leaflet, 4 posters)")
+
+        one_wall, per_pack = timed_build(profiles, work / "j1", jobs=1)
+        median_pack = statistics.median(per_pack)
+        floor = engine_floor(profiles[0], repeats=3)
+        two_wall, _ = timed_build(profiles, work / "j2", jobs=2)
+        worker_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+        quick = make_profiles(work / "quick", args.rebuild, documents="staff-card")
+        timed_build(quick, work / "quick-out", jobs=2)
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "policypack", "build", *map(str, quick), "-o", str(work / "quick-out")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        rebuild = time.perf_counter() - started
+        if done.returncode != 0 or f"0 built, {args.rebuild} unchanged" not in done.stdout:
+            sys.exit(f"no-change rebuild did not skip everything: {done.stdout}{done.stderr}")
+
+    rows = [
+        ("policypack, median per pack (-j 1)", f"{median_pack:.2f} s", ""),
+        ("engine floor (dot + WeasyPrint only)", f"{floor:.2f} s", ""),
+        ("policypack / engine floor", f"{median_pack / floor:.2f} x", "target <= 1.10"),
+        (f"-j 1 wall for {args.schools} packs", f"{one_wall:.1f} s", ""),
+        (f"-j 2 wall for {args.schools} packs", f"{two_wall:.1f} s", ""),
+        ("speed-up of -j 2 over -j 1", f"{one_wall / two_wall:.2f} x", "target >= 1.9 on 2 cores"),
+        (f"no-change rebuild of {args.rebuild} schools (CLI)", f"{rebuild:.2f} s", "target < 2"),
+        ("peak RSS of a worker process", f"{worker_rss:.0f} MB", "target < 500"),
+        ("peak RSS of the -j 1 process", f"{self_rss:.0f} MB", ""),
+    ]
+    print()
+    for label, value, target in rows:
+        print(f"{label:<42}{value:>10}   {target}".rstrip())
+
+
+if __name__ == "__main__":
+    main()
