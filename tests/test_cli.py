@@ -101,3 +101,15 @@ def test_every_help_says_what_it_does_with_an_example(cli: Cli, command: str | N
     assert result.exit_code == 0
     assert "Example:" in result.stdout
     assert "policypack " in result.stdout.split("Example:", 1)[1]
+
+
+def test_an_internal_error_is_one_line_and_a_traceback_only_with_vv(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("policypack.cli.validate_paths", broken)
+    result = cli("validate")
+    assert result.exit_code == 1
+    assert "policypack: internal error: RuntimeError: boom" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Traceback" in cli("-vv", "validate").stderr

@@ -13,7 +13,7 @@ import pytest
 
 from policypack.checks import check_flow_set
 from policypack.models import Flow, Step
-from policypack.project import load_flow_set
+from policypack.project import load_flow_file, load_flow_set
 from policypack.resolve import RawFlow
 from policypack.route import number_steps, successors
 from tests.conftest import FLOWS
@@ -176,8 +176,6 @@ def test_no_flow_says_what_the_guidance_does_not(nation: str) -> None:
 
 
 def raw_variant(flow_id: str) -> RawFlow:
-    from policypack.project import load_flow_file
-
     doc = FLOW_SET.find(flow_id)
     assert doc is not None
     raw, problems = load_flow_file(doc.path)

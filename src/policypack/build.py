@@ -21,6 +21,7 @@ from policypack.checks import logo_path, validate_paths
 from policypack.documents import render_document
 from policypack.errors import InvalidInput, Problem, ToolMissing, has_errors
 from policypack.flowchart import ChartStyle, check_text_measurement
+from policypack.models import Flow
 from policypack.pack import branding, chart_style, pack_context, slug
 from policypack.pdf import BuildFailed, write_pdf
 from policypack.poster import Poster, minimum_text_pt, render_poster
@@ -56,17 +57,7 @@ def build_flowchart(flow_set: FlowSet, doc: FlowDoc, request: PosterRequest, out
         raise InvalidInput([Problem(school.locate("school", "nation"), message, hint)])
     style = chart_style(school) if school else ChartStyle()
     check_text_measurement(style.font)
-    poster = render_poster(
-        doc.model,
-        flow_set.source_map(),
-        flow_set.flow_titles(),
-        size=request.size,
-        landscape=request.landscape,
-        print_marks=request.print_marks,
-        style=style,
-        branding=branding(school) if school else None,
-    )
-    _report_legibility(poster, can_turn=request.landscape is False)
+    poster = _poster(flow_set, doc.model, request.size, request.landscape, request.print_marks, style, school)
     folders = [school.folder, school.brand_dir] if school else [bundled_path("templates")]
     if request.fmt == "svg":
         _write_text(poster.chart.svg, out)
@@ -81,6 +72,30 @@ def _write_poster_pdf(poster: Poster, out: Path, folder: Path, *extra: Path) -> 
     """A poster PDF; `folder` is where its files (a school's logo) may come from."""
     allowed = [bundled_path("templates"), folder, *extra]
     _report(out.stem, write_pdf(poster.html, out, base_url=folder, allowed=allowed, pages=1, **POSTER_PDF_OPTIONS))
+
+
+def _poster(
+    flow_set: FlowSet,
+    flow: Flow,
+    size: str,
+    landscape: bool | None,
+    print_marks: bool,
+    style: ChartStyle,
+    school: SchoolDoc | None,
+) -> Poster:
+    """A poster's HTML, branded when there is a school, with a word if it is hard to read."""
+    poster = render_poster(
+        flow,
+        flow_set.source_map(),
+        flow_set.flow_titles(),
+        size=size,
+        landscape=landscape,
+        print_marks=print_marks,
+        style=style,
+        branding=branding(school) if school else None,
+    )
+    _report_legibility(poster, can_turn=landscape is False)
+    return poster
 
 
 def _report_legibility(poster: Poster, can_turn: bool) -> None:
@@ -189,17 +204,9 @@ def _stage_posters(school: SchoolDoc, flow_set: FlowSet, style: ChartStyle, stag
     for spec in school.profile.outputs.posters:
         doc = flow_set.find(f"{nation}-{spec.chart}")
         assert doc is not None  # checked by check_school
-        poster = render_poster(
-            doc.model,
-            flow_set.source_map(),
-            flow_set.flow_titles(),
-            size=spec.size,
-            landscape=spec.landscape,
-            print_marks=school.profile.outputs.print_marks,
-            style=style,
-            branding=branding(school),
+        poster = _poster(
+            flow_set, doc.model, spec.size, spec.landscape, school.profile.outputs.print_marks, style, school
         )
-        _report_legibility(poster, can_turn=spec.landscape is False)
         out = stage / f"poster-{spec.chart}-{spec.size.lower()}.pdf"
         _write_poster_pdf(poster, out, school.folder, school.brand_dir)
 

@@ -25,14 +25,14 @@ from policypack.project import bundled_path, resolve_flow
 
 log = logging.getLogger("policypack")
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_TOOL_MISSING = 0, 1, 2, 3
+EXIT_BUG = 1  # other codes come with the exceptions (errors.py); 2 is Click's own for usage
 
 
 class _EchoHandler(logging.Handler):
     """Log records to whatever stderr is now (so tests and pipes see them too)."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"policypack: {record.getMessage()}", err=True)
+        click.echo(f"policypack: {self.format(record)}", err=True)  # format() adds a traceback
 
 
 def _log_to_stderr(name: str, level: int, echo: bool = True) -> None:
@@ -66,7 +66,7 @@ class _Group(click.Group):
             log.debug("internal error", exc_info=True)
             click.echo(f"policypack: internal error: {type(exc).__name__}: {exc}", err=True)
             click.echo("This is a bug in policypack; please report it with the output of -vv.", err=True)
-            ctx.exit(EXIT_INVALID)
+            ctx.exit(EXIT_BUG)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -96,10 +96,11 @@ def main(verbose: int, quiet: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as a JSON list.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too (such as a review date that has passed).")
 def validate(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
-    """Check flow files or folders and report every problem, with its line.
+    """Check flows and school profiles, and report every problem with its line.
 
-    A folder is checked as a whole with its own sources.yaml; a single file is checked
-    within the folder of its nearest sources.yaml. With no PATHS, the bundled flows.
+    A folder is checked as a whole: its flows with its own sources.yaml, and every school
+    profile in it. A single flow file is checked within the folder of its nearest
+    sources.yaml. With no PATHS, the bundled flows.
     Warnings (a source due to be re-checked, a policy due for review) do not fail
     unless --strict. Exit status 0 when clean, 1 when any error was found.
 
@@ -107,6 +108,7 @@ def validate(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
     Example:
       policypack validate flows/
       policypack validate --json my-flows/england/staff.yaml
+      policypack validate --strict school.yaml
     """
     targets = list(paths) or [bundled_path("flows")]
     problems = validate_paths(targets)

@@ -20,8 +20,6 @@ from pydantic import BaseModel, ValidationError
 from policypack.errors import InvalidInput, Location, Problem, suggest, validation_problems
 from policypack.models import Flow, FlowVariant, Source, SourceRegistry
 from policypack.resolve import FlowDoc, RawFlow, resolve_flows
-
-__all__ = ["FlowDoc", "FlowSet", "Loaded", "SourcesDoc", "load_flow_set", "resolve_flow", "suggest"]
 from policypack.yamlsource import Positions, YamlDocument, YamlLoadError, load_yaml_file
 
 SOURCES_FILE = "sources.yaml"
