@@ -32,6 +32,7 @@ def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("packs")
     result = run("build", str(EXAMPLE), "-o", str(out))
     assert result.exit_code == 0, result.output
+    assert "WeasyPrint" not in result.stderr, "a pack must render without WeasyPrint warnings"
     return out / "oakfield-academy"
 
 
@@ -267,3 +268,17 @@ def test_a_school_overrides_one_block_of_a_document(tmp_path: Path) -> None:
     assert "Our school counsellor, Ms Ada Okoye" in text
     assert "Report Remove" not in text.split("Our school counsellor")[1].split("Training")[0]
     assert "Criterion 1: is an adult involved" in text, "the rest of the document is unchanged"
+
+
+def test_a_brand_font_must_be_a_plain_name_and_installed(tmp_path: Path) -> None:
+    school = tmp_path / "school"
+    shutil.copytree(EXAMPLE.parent, school)
+    profile = school / "school.yaml"
+    base = profile.read_text()
+    profile.write_text(base.replace("  meta:\n", '  typography: {base: {family: "Evil\\"; } body { x"}}\n  meta:\n'))
+    result = run("build", str(profile), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1 and "has characters a font name cannot have" in result.stderr
+    profile.write_text(base.replace("  meta:\n", "  typography: {base: {family: No Such Font}}\n  meta:\n"))
+    result = run("build", str(profile), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1, result.output
+    assert "the font 'No Such Font' is not installed" in result.stderr

@@ -254,6 +254,7 @@ def _choices(names: Iterable[str]) -> str:
 LOGO_TYPES = {".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".svg": b""}
 MAX_LOGO_BYTES = 1_000_000
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+FONT_FAMILY = re.compile(r"^[A-Za-z0-9 -]{1,60}$")  # it is written into CSS and DOT: nothing else
 
 
 def check_school(doc: SchoolDoc, flow_ids: set[str]) -> list[Problem]:
@@ -315,6 +316,13 @@ def _logo_location(doc: SchoolDoc) -> tuple[str, str | None] | None:
 
 def _brand_problems(doc: SchoolDoc) -> Iterator[Problem]:
     assert doc.brand is not None
+    typography = doc.brand.typography
+    family = typography.base.family if typography and typography.base else None
+    if family is not None and not FONT_FAMILY.match(str(family)):
+        yield Problem(
+            doc.locate_brand("typography", "base", "family"),
+            f"font family '{family}' has characters a font name cannot have",
+        )
     primary = doc.brand.color.primary if doc.brand.color else None
     if primary is not None and not HEX_COLOUR.match(str(primary)):
         yield Problem(doc.locate_brand("color", "primary"), f"primary colour '{primary}' must be a #rrggbb hex colour")
