@@ -148,7 +148,8 @@ class _ChartSheet(Sheet):
         width, height = PAPER_MM[self.size]
         if self.landscape:
             width, height = height, width
-        heading = 12 * 2.4 * MM_PER_PT + 10.5 * 1.45 * 3 * MM_PER_PT  # the part's heading and its summary
+        # the procedure's heading (first part only, room kept on all), the part's heading, its summary
+        heading = 15 * 2.2 * MM_PER_PT + 12 * 2.4 * MM_PER_PT + 10.5 * 1.45 * 3 * MM_PER_PT
         return width - 2 * PAGE_MARGIN_MM - OUTLINE_COLUMN_MM - 6, height - 2 * PAGE_MARGIN_MM - heading - 14
 
 
