@@ -282,3 +282,22 @@ def test_a_brand_font_must_be_a_plain_name_and_installed(tmp_path: Path) -> None
     result = run("build", str(profile), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1, result.output
     assert "the font 'No Such Font' is not installed" in result.stderr
+
+
+def test_a_document_no_longer_asked_for_is_removed_and_nothing_else(tmp_path: Path) -> None:
+    school = tmp_path / "school"
+    shutil.copytree(EXAMPLE.parent, school)
+    profile = school / "school.yaml"
+    profile.write_text(
+        profile.read_text().replace(
+            "documents: [policy, staff-card, incident-form, parent-leaflet, posters]",
+            "documents: [staff-card, posters]",
+        )
+    )
+    out = tmp_path / "out"
+    assert run("build", str(profile), "-o", str(out)).exit_code == 0
+    pack = out / "oakfield-academy"
+    (pack / "notes.txt").write_text("the DSL's own file")
+    profile.write_text(profile.read_text().replace("documents: [staff-card, posters]", "documents: [staff-card]"))
+    assert run("build", str(profile), "-o", str(out)).exit_code == 0
+    assert sorted(p.name for p in pack.iterdir()) == ["manifest.json", "notes.txt", "staff-card.pdf"]

@@ -171,9 +171,9 @@ def build_pack(profile_path: Path, output_root: Path) -> PackResult:
         raise InvalidInput(problems)
     school, _ = load_school(profile_path)
     assert school is not None
+    check_text_measurement(chart_style(school).font)
     flow_set = bundled_flow_set()
     context = pack_context(school, flow_set)
-    check_text_measurement(context["style"].font)
     folder = output_root / slug(school.profile.school.name)
     overrides = [(school.folder / school.profile.templates).resolve()] if school.profile.templates else []
     allowed = [bundled_path("templates"), school.folder, school.brand_dir]
@@ -193,10 +193,23 @@ def build_pack(profile_path: Path, output_root: Path) -> PackResult:
             _report(name, warnings)
         write_manifest(stage, school, flow_set)
         files = sorted(p.name for p in stage.iterdir())
+        stale = _previously_built(folder) - set(files)
         folder.mkdir(exist_ok=True)
         for file_name in files:
             (stage / file_name).replace(folder / file_name)
+    for file_name in sorted(stale):  # documents the profile no longer asks for
+        (folder / file_name).unlink(missing_ok=True)
     return PackResult(school.profile.school.name, folder, files)
+
+
+def _previously_built(folder: Path) -> set[str]:
+    """The files the last build listed in its manifest: the only ones a build may remove."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        names = {str(entry["name"]) for entry in manifest.get("files", [])}
+    except (OSError, ValueError, TypeError, KeyError):
+        return set()
+    return {name for name in names if Path(name).name == name and name != "manifest.json"}
 
 
 def _stage_posters(school: SchoolDoc, flow_set: FlowSet, style: ChartStyle, stage: Path) -> None:

@@ -26,7 +26,7 @@ from policypack.project import (
 )
 from policypack.resolve import FlowDoc
 from policypack.route import loops_without_exit, reachable
-from policypack.school import SchoolDoc, is_profile, load_school, profile_kind
+from policypack.school import SchoolDoc, load_school, profile_kind
 
 TITLE_MAX_CHARS = 80
 TITLE_MAX_WORDS = 12
@@ -55,10 +55,9 @@ def validate_paths(paths: Iterable[Path]) -> list[Problem]:
             problems.append(Problem(Location(path), "no such file or folder"))
             continue
         files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path]
-        profiles = [p for p in files if p.name != SOURCES_FILE and is_profile(p)]
-        for profile in profiles:
-            if profile_kind(profile) == "school":
-                problems += validate_school(profile)
+        kinds = {p: profile_kind(p) for p in files if p.name != SOURCES_FILE}
+        profiles = [p for p, kind in kinds.items() if kind]  # shared ones are checked via their schools
+        problems += [problem for p in profiles if kinds[p] == "school" for problem in validate_school(p)]
         if path.is_file() and not profiles:
             flow_set = flow_set_for(path)
             wanted = {path.resolve(), flow_set.root / SOURCES_FILE}

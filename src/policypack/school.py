@@ -58,10 +58,6 @@ def profile_kind(path: Path) -> str | None:
     return "shared" if keys and keys <= PROFILE_KEYS and "steps" not in keys else None
 
 
-def is_profile(path: Path) -> bool:
-    return profile_kind(path) is not None
-
-
 def load_school(path: Path) -> tuple[SchoolDoc | None, list[Problem]]:
     """Parse and validate a profile (with the shared profile it extends) and its brand."""
     path = path.resolve()
