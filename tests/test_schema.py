@@ -40,12 +40,30 @@ def test_the_flow_schema_rejects_an_unknown_key(cli: Callable[..., Result]) -> N
     assert not validator.is_valid(as_json_data(DATA / "broken" / "unknown-key.yaml"))
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        ROOT / "examples" / "oakfield" / "school.yaml",
+        DATA / "trust" / "schools" / "birch.yaml",
+        DATA / "trust" / "schools" / "cedar.yaml",
+    ],
+    ids=lambda p: p.name,
+)
+def test_the_profile_schema_accepts_school_profiles(cli: Callable[..., Result], path: Path) -> None:
+    validator = Draft202012Validator(schema_from_cli(cli, "profile"))
+    data = as_json_data(path)
+    if "extends" in data:  # a trust school is complete only with its shared profile
+        shared = as_json_data((path.parent / data["extends"]).resolve())
+        data = {**shared, **data, "contacts": shared["contacts"], "policy": {**shared["policy"], **data["policy"]}}
+    assert list(validator.iter_errors(data)) == []
+
+
 def test_the_sources_schema_accepts_the_registry(cli: Callable[..., Result]) -> None:
     validator = Draft202012Validator(schema_from_cli(cli, "sources"))
     assert list(validator.iter_errors(as_json_data(FLOWS / "sources.yaml"))) == []
 
 
-@pytest.mark.parametrize("kind", ["flow", "sources"])
+@pytest.mark.parametrize("kind", ["flow", "sources", "profile"])
 def test_the_schema_kept_in_the_repository_is_current(cli: Callable[..., Result], kind: str) -> None:
     kept = json.loads((ROOT / "schemas" / f"{kind}.schema.json").read_text())
     assert kept == schema_from_cli(cli, kind), "run `make schemas` and commit the result"

@@ -299,6 +299,9 @@ class Outputs(_Model):
 class Profile(_Model):
     """One school's answers, filled in once by the DSL and used in every document."""
 
+    extends: str | None = Field(
+        None, description="The path of a shared (trust) profile whose values this school inherits."
+    )
     school: School
     people: People
     contacts: LocalContacts
@@ -341,4 +344,9 @@ def _profile_schema() -> dict[str, Any]:
     schema: dict[str, Any] = {**defs, "$ref": "#/$defs/Profile"}
     brand = {"anyOf": [{"$ref": "#/$defs/Brand"}, {"type": "string"}, {"type": "null"}], "default": None}
     schema["$defs"]["Profile"]["properties"]["brand"] = {**schema["$defs"]["Profile"]["properties"]["brand"], **brand}
+    # brand_yml accepts `medium: crest` (the name of an entry in logo.images), as the brand.yml
+    # format does, but its generated schema does not say so: widen it to match the package.
+    for size in ("small", "medium", "large"):
+        prop = schema["$defs"]["BrandLogo"]["properties"][size]
+        schema["$defs"]["BrandLogo"]["properties"][size] = {"anyOf": [prop, {"type": "string"}]}
     return schema

@@ -44,7 +44,7 @@ class SchoolDoc:
         return positions.locate((*self.brand_key, *keys))
 
 
-PROFILE_KEYS = set(Profile.model_fields) | {"extends"}
+PROFILE_KEYS = set(Profile.model_fields)
 
 
 def profile_kind(path: Path) -> str | None:
