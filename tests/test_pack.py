@@ -174,6 +174,7 @@ def test_hostile_text_is_printed_literally(tmp_path: Path) -> None:
         ("logo-outside", 71, "is outside the folder of the profile that gives it"),
         ("logo-remote", 71, "the logo must be a file beside the profile, not an address"),
         ("svg-external", 71, "refers to other files or addresses (file:///etc/passwd)"),
+        ("brand-loop", 64, "the brand is not valid: Circular reference detected in 'logo'."),
         ("missing-contacts", 14, "missing required key 'phone'"),
         ("missing-contacts", 17, "list should have at least 1 item"),
         ("missing-contacts", 46, "'approved_by' must not be blank"),
@@ -301,3 +302,18 @@ def test_a_document_no_longer_asked_for_is_removed_and_nothing_else(tmp_path: Pa
     profile.write_text(profile.read_text().replace("documents: [staff-card, posters]", "documents: [staff-card]"))
     assert run("build", str(profile), "-o", str(out)).exit_code == 0
     assert sorted(p.name for p in pack.iterdir()) == ["manifest.json", "notes.txt", "staff-card.pdf"]
+
+
+@pytest.mark.parametrize("key", ["brand", "templates", "extends"])
+def test_an_impossible_path_in_a_profile_is_a_problem_not_a_crash(tmp_path: Path, key: str) -> None:
+    school = tmp_path / "school"
+    shutil.copytree(EXAMPLE.parent, school)
+    profile = school / "school.yaml"
+    text = profile.read_text()
+    if key == "brand":
+        text = text[: text.index("brand:")]
+    profile.write_text(f"{key}: {'x' * 300}\n" + text)
+    result = run("validate", str(profile))
+    assert result.exit_code == 1
+    assert "internal error" not in result.output
+    assert "school.yaml:1:1: error:" in result.stdout

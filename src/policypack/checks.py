@@ -26,7 +26,7 @@ from policypack.project import (
 )
 from policypack.resolve import FlowDoc
 from policypack.route import loops_without_exit, reachable
-from policypack.school import SchoolDoc, load_school, profile_kind
+from policypack.school import SchoolDoc, existing_file, existing_folder, load_school, profile_kind
 
 TITLE_MAX_CHARS = 80
 TITLE_MAX_WORDS = 12
@@ -282,7 +282,7 @@ def check_school(doc: SchoolDoc, flow_ids: set[str]) -> list[Problem]:
             )
     if profile.templates is not None:
         folder = (doc.folder / profile.templates).resolve()
-        if not folder.is_relative_to(doc.folder) or not folder.is_dir():
+        if not folder.is_relative_to(doc.folder) or not existing_folder(folder):
             where = doc.locate("templates")
             problems.append(
                 Problem(where, f"templates folder '{profile.templates}' is not a folder beside the profile")
@@ -339,7 +339,7 @@ def _brand_problems(doc: SchoolDoc) -> Iterator[Problem]:
         yield Problem(where, f"the logo {path} is outside the folder of the profile that gives it")
     elif path.suffix.lower() not in LOGO_TYPES:
         yield Problem(where, f"the logo must be PNG, JPEG or SVG, not '{path.suffix}'")
-    elif not path.is_file():
+    elif not existing_file(path):
         yield Problem(where, f"the logo file {path.name} does not exist")
     elif path.stat().st_size > MAX_LOGO_BYTES:
         yield Problem(where, f"the logo is {path.stat().st_size:,} bytes; the limit is {MAX_LOGO_BYTES:,}")

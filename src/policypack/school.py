@@ -47,6 +47,21 @@ class SchoolDoc:
 PROFILE_KEYS = set(Profile.model_fields)
 
 
+def existing_file(path: Path) -> bool:
+    """Whether a path a profile names is a file; False, not an error, for any bad name."""
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name too long for the file system
+        return False
+
+
+def existing_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
 def profile_kind(path: Path) -> str | None:
     """ "school" for a school profile, "shared" for one that schools extend, else None."""
     document, _ = load_mapping(path)
@@ -104,7 +119,7 @@ def _with_shared(document: YamlDocument) -> tuple[YamlDocument, Path, list[Probl
     own = {key: value for key, value in document.data.items() if key != "extends"}
     where = document.positions.locate(("extends",))
     shared_path = (document.path.parent / str(document.data["extends"])).resolve()
-    if not shared_path.is_file():
+    if not existing_file(shared_path):
         return (
             document,
             document.path.parent,
@@ -151,7 +166,7 @@ def _load_brand(
                 (),
                 [Problem(where, f"brand file '{profile.brand}' is outside the profile's folder")],
             )
-        if not brand_path.is_file():
+        if not existing_file(brand_path):
             return None, folder, None, (), [Problem(where, f"brand file '{profile.brand}' does not exist")]
         document, problems = load_mapping(brand_path)
         if document is None:
@@ -161,4 +176,8 @@ def _load_brand(
         brand = Brand.model_validate(data)
     except ValidationError as exc:
         return None, brand_dir, brand_positions, key, validation_problems(exc, brand_positions, Brand, prefix=key)
+    except Exception as exc:  # brand_yml has its own errors too, e.g. an image named after itself
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        where = brand_positions.locate(key)
+        return None, brand_dir, brand_positions, key, [Problem(where, f"the brand is not valid: {reason}")]
     return brand, brand_dir, brand_positions, key, []
