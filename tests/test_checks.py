@@ -96,3 +96,11 @@ def test_a_policy_due_for_review_is_a_warning(cli: Callable[..., Result], monkey
     assert "school.yaml:52:3: warning: the policy was due for review by 2027-09-01" in result.stdout
     monkeypatch.setenv("POLICYPACK_TODAY", "2027-09-01")
     assert "warning" not in cli("validate", "examples/oakfield/school.yaml").stdout
+
+
+def test_a_stray_registry_far_above_is_not_used(tmp_path: Path) -> None:
+    (tmp_path / "sources.yaml").write_text((DATA / "good" / "sources.yaml").read_text())
+    deep = tmp_path / "a" / "b" / "c"
+    deep.mkdir(parents=True)
+    (deep / "flow.yaml").write_text((DATA / "good" / "small.yaml").read_text())
+    assert [p.message for p in validate_paths([deep])] == ["missing sources registry"]

@@ -63,3 +63,18 @@ def test_problems_in_inherited_steps_point_at_the_file_that_wrote_them(tmp_path:
     assert [(p.location.file.name, p.location.line, p.message) for p in problems] == [
         ("variant.yaml", 13, "unknown lane 'nowhere'")
     ]
+
+
+def test_a_patch_that_breaks_a_step_is_an_error_at_the_patch(tmp_path: Path) -> None:
+    (tmp_path / "sources.yaml").write_text((DATA / "good" / "sources.yaml").read_text())
+    (tmp_path / "base.yaml").write_text((DATA / "good" / "small.yaml").read_text())
+    variant = (
+        (DATA / "good" / "small-wales.yaml")
+        .read_text()
+        .replace("    text: Use the school's own procedures in Wales.", "    text: null")
+    )
+    (tmp_path / "variant.yaml").write_text(variant)
+    problems = check_flow_set(load_flow_set(tmp_path))
+    assert [(p.location.file.name, p.location.line, p.message) for p in problems] == [
+        ("variant.yaml", 11, "'text': input should be a valid string")
+    ]

@@ -116,10 +116,17 @@ def flow_files(root: Path) -> list[Path]:
     )
 
 
+REGISTRY_SEARCH_LEVELS = 2
+
+
 def registry_root(path: Path) -> Path | None:
-    """The nearest folder at or above `path` that holds a sources registry."""
+    """The nearest folder holding a sources registry: `path`'s own, or up to two above.
+
+    The search is short on purpose: a stray sources.yaml high above (say in /tmp) must
+    not turn everything below it into one flow set.
+    """
     folder = path if path.is_dir() else path.parent
-    for candidate in (folder, *folder.parents):
+    for candidate in (folder, *folder.parents[:REGISTRY_SEARCH_LEVELS]):
         if (candidate / SOURCES_FILE).is_file():
             return candidate
     return None

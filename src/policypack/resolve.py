@@ -135,8 +135,10 @@ def apply_variant(base: FlowDoc, raw: RawFlow, variant: FlowVariant) -> FlowDoc:
         site = StepSite(raw.positions, patch_index)
         if patch.id in index_of:
             position = index_of[patch.id]
-            steps[position] = steps[position].model_copy(update=_patch_fields(patch))
-            sites[position] = site
+            patched = _patched_step(steps[position], patch, raw.positions, patch_index, problems)
+            if patched:
+                steps[position] = patched
+                sites[position] = site
         else:
             added = _new_step(patch, raw.positions, patch_index, problems)
             if added:
@@ -169,8 +171,23 @@ def _renamed(step: Step, renames: dict[str, str]) -> Step:
     return step.model_copy(update={"cites": cites, "continues": continues})
 
 
-def _patch_fields(patch: StepPatch) -> dict[str, Any]:
-    return {name: getattr(patch, name) for name in patch.model_fields_set if name != "id"}
+def _patched_step(
+    step: Step, patch: StepPatch, positions: Positions, index: int, problems: list[Problem]
+) -> Step | None:
+    """The base step with the patch's fields, validated again as a whole step."""
+    fields = {name: getattr(patch, name) for name in patch.model_fields_set if name != "id"}
+    data = {**step.model_dump(exclude_defaults=True), **{k: _dumped(v) for k, v in fields.items()}}
+    try:
+        return Step.model_validate(data)
+    except ValidationError as exc:
+        problems += validation_problems(exc, positions, Step, prefix=("steps", index))
+        return None
+
+
+def _dumped(value: Any) -> Any:
+    if isinstance(value, list):
+        return [item.model_dump() if hasattr(item, "model_dump") else item for item in value]
+    return value
 
 
 def _new_step(patch: StepPatch, positions: Positions, index: int, problems: list[Problem]) -> Step | None:
