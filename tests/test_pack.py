@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import shutil
@@ -317,3 +318,19 @@ def test_an_impossible_path_in_a_profile_is_a_problem_not_a_crash(tmp_path: Path
     assert result.exit_code == 1
     assert "internal error" not in result.output
     assert "school.yaml:1:1: error:" in result.stdout
+
+
+@pytest.mark.parametrize("document", ["policy", "staff-card", "incident-form", "parent-leaflet"])
+def test_headings_never_skip_a_level(document: str) -> None:
+    from policypack.documents import render_document
+    from policypack.pack import pack_context
+    from policypack.project import bundled_flow_set
+    from policypack.school import load_school
+
+    school, _ = load_school(EXAMPLE)
+    assert school is not None
+    html = render_document(f"{document}.html.j2", pack_context(school, bundled_flow_set()))
+    levels = [int(level) for level in re.findall(r"<h([1-6])\b", html)]
+    assert levels and levels[0] == 1
+    for before, after in itertools.pairwise(levels):
+        assert after <= before + 1, (document, levels)
