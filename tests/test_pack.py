@@ -176,6 +176,12 @@ def test_hostile_text_is_printed_literally(tmp_path: Path) -> None:
         ("logo-remote", 71, "the logo must be a file beside the profile, not an address"),
         ("svg-external", 71, "refers to other files or addresses (file:///etc/passwd)"),
         ("brand-loop", 64, "the brand is not valid: Circular reference detected in 'logo'."),
+        ("brand-wrong-type", 64, "'brand': input should be a valid dictionary, or input should be a valid string"),
+        (
+            "logo-no-extension",
+            73,
+            "'logo.images.crest.path': input should be a valid URL, relative URL without a base, or ",
+        ),
         ("missing-contacts", 14, "missing required key 'phone'"),
         ("missing-contacts", 17, "list should have at least 1 item"),
         ("missing-contacts", 46, "'approved_by' must not be blank"),

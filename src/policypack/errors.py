@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -126,8 +127,8 @@ def validation_problems(
 def _validation_problems(
     exc: ValidationError, positions: Positions, model: type[BaseModel], prefix: KeyPath
 ) -> Iterator[Problem]:
-    for error in exc.errors(include_url=False):
-        loc: KeyPath = tuple(error["loc"])
+    alternatives: dict[KeyPath, list[str]] = {}
+    for loc, error in _without_union_branches(exc.errors(include_url=False)):
         where = positions.locate(prefix + loc)
         field_name = str(loc[-1]) if loc else ""
         kind = error["type"]
@@ -139,7 +140,52 @@ def _validation_problems(
         elif kind == "string_too_short" and error.get("ctx", {}).get("min_length") == 1:
             yield Problem(where, f"'{field_name}' must not be blank")
         else:
-            yield Problem(where, f"'{_dotted(loc)}': {_lower_first(error['msg'])}")
+            messages = alternatives.setdefault(loc, [])
+            message = _lower_first(str(error["msg"]).removeprefix("Value error, "))
+            if message not in messages:
+                messages.append(message)
+    for loc, messages in alternatives.items():
+        yield Problem(positions.locate(prefix + loc), f"'{_dotted(loc)}': {', or '.join(messages)}")
+
+
+# Pydantic names the branch of a union it tried inside an error's key path, as a type
+# ("constrained-str", "dict[str,any]") or a model class ("BrandLogo"). Users never wrote
+# those keys: drop them, and keep only the branch that got furthest into the data.
+_TYPE_TAG = re.compile(
+    r"^(?:constrained-)?(?:str|int|float|bool|bytes|none|date|datetime|url|literal|list|dict|set|tuple"
+    r"|function-(?:after|before|wrap|plain))(?:\[.*\])?$"
+)
+
+
+def _is_union_tag(part: object) -> bool:
+    return isinstance(part, str) and (bool(_TYPE_TAG.match(part)) or part in _model_names())
+
+
+def _model_names() -> set[str]:
+    names: set[str] = set()
+    todo: list[type[Any]] = [BaseModel]
+    while todo:
+        subclass: type[Any]
+        for subclass in todo.pop().__subclasses__():
+            if subclass.__name__ not in names:
+                names.add(subclass.__name__)
+                todo.append(subclass)
+    return names
+
+
+def _without_union_branches(errors: Iterable[Any]) -> list[tuple[KeyPath, Any]]:
+    """(key path without branch names, error), keeping the deepest branch of each union."""
+    items = []
+    for error in errors:
+        loc = tuple(error["loc"])
+        tags = [index for index, part in enumerate(loc) if _is_union_tag(part)]
+        key = tuple(part for part in loc if not _is_union_tag(part))
+        items.append((loc[: tags[0]] if tags else None, key, error))
+    deepest: dict[KeyPath, int] = {}
+    for union, key, _ in items:
+        if union is not None:
+            deepest[union] = max(deepest.get(union, 0), len(key))
+    return [(key, error) for union, key, error in items if union is None or len(key) == deepest[union]]
 
 
 def suggest(word: str, choices: Iterable[str]) -> str | None:
