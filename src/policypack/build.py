@@ -17,7 +17,7 @@ from typing import Any
 
 from policypack import __version__
 from policypack.atomicfile import replacing
-from policypack.checks import logo_path, validate_paths
+from policypack.checks import check_flow_file, logo_path, validate_paths
 from policypack.documents import render_document
 from policypack.errors import InvalidInput, Problem, ToolMissing, has_errors
 from policypack.flowchart import ChartStyle, check_text_measurement
@@ -46,7 +46,7 @@ class PosterRequest:
 
 def build_flowchart(flow_set: FlowSet, doc: FlowDoc, request: PosterRequest, out: Path) -> Poster:
     """Check the flow, lay it out and write one poster (PDF, SVG chart, or PNG preview)."""
-    problems = validate_paths([doc.path, *([request.profile] if request.profile else [])])
+    problems = check_flow_file(flow_set, doc.path) + (validate_paths([request.profile]) if request.profile else [])
     if has_errors(problems):
         raise InvalidInput(problems)
     school = load_school(request.profile)[0] if request.profile else None

@@ -59,12 +59,16 @@ def validate_paths(paths: Iterable[Path]) -> list[Problem]:
         profiles = [p for p, kind in kinds.items() if kind]  # shared ones are checked via their schools
         problems += [problem for p in profiles if kinds[p] == "school" for problem in validate_school(p)]
         if path.is_file() and not profiles:
-            flow_set = flow_set_for(path)
-            wanted = {path.resolve(), flow_set.root / SOURCES_FILE}
-            problems += [p for p in check_flow_set(flow_set) if p.location.file in wanted]
+            problems += check_flow_file(flow_set_for(path), path)
         elif path.is_dir() and len(profiles) < len(files):
             problems += _check_folder(path.resolve(), {p.resolve() for p in profiles})
     return sorted_problems(problems)
+
+
+def check_flow_file(flow_set: FlowSet, path: Path) -> list[Problem]:
+    """The problems of one flow file (and of its registry) within an already loaded set."""
+    wanted = {path.resolve(), flow_set.root / SOURCES_FILE}
+    return [p for p in check_flow_set(flow_set) if p.location.file in wanted]
 
 
 def _check_folder(folder: Path, profiles: set[Path]) -> list[Problem]:

@@ -14,7 +14,7 @@ import click
 from policypack import __version__
 from policypack.batch import Outcome, Progress, build_many, default_jobs
 from policypack.build import PosterRequest, build_flowchart
-from policypack.checks import validate_paths
+from policypack.checks import check_flow_file, validate_paths
 from policypack.diff import diff_data, diff_flows, diff_text, flow_version
 from policypack.errors import InvalidInput, Location, PolicypackError, Problem, Severity, has_errors
 from policypack.interview import write_profile
@@ -149,7 +149,7 @@ def show(flow: str, fmt: str, brief: bool) -> None:
       policypack show flows/england/staff-response.yaml --format json
     """
     flow_set, doc = resolve_flow(flow)
-    problems = validate_paths([doc.path])
+    problems = check_flow_file(flow_set, doc.path)
     if has_errors(problems):
         raise InvalidInput(problems)
     if fmt == "json":

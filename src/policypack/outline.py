@@ -38,8 +38,9 @@ def outline_text(
         lane = flow.lanes.get(step.lane)
         lines.append(f"{indent}Who: {lane.name if lane else step.lane}")
         lines += textwrap.wrap(step.text, WIDTH, initial_indent=indent, subsequent_indent=indent)
-        cited = "; ".join(citation_text(c, sources) for c in step.cites)
-        lines += textwrap.wrap(f"Sources: {cited}", WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
+        lines += textwrap.wrap(
+            f"Sources: {step_citations(step, sources)}", WIDTH, initial_indent=indent, subsequent_indent=indent + "  "
+        )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -53,6 +54,11 @@ def route_summary(step: Step, numbers: dict[str, int], flow_titles: dict[str, st
     if step.continues:
         return f"(end; continues in: {flow_titles.get(step.continues, step.continues)})"
     return "(end)"
+
+
+def step_citations(step: Step, sources: dict[str, Source]) -> str:
+    """A step's sources in a line, e.g. "UKCIS advice 2024, 2.4 (verify against ...); KCSIE 2025"."""
+    return "; ".join(citation_text(c, sources) for c in step.cites)
 
 
 def citation_text(citation: Citation, sources: dict[str, Source]) -> str:

@@ -16,7 +16,7 @@ from policypack import __version__
 from policypack.checks import logo_path
 from policypack.flowchart import ChartStyle, build_graph, to_svg
 from policypack.models import Flow, Source, Step
-from policypack.outline import VERIFY_NOTE, citation_text, outline_text, route_summary
+from policypack.outline import outline_text, route_summary, step_citations
 from policypack.poster import MM_PER_PT, PAPER_MM, FittedChart, Sheet, fit_chart
 from policypack.project import FlowSet
 from policypack.route import number_steps, steps_in_order
@@ -86,8 +86,6 @@ def pack_context(school: SchoolDoc, flow_set: FlowSet) -> dict[str, Any]:
         **branding(school),
         "people": profile.people,
         "contacts": profile.contacts,
-        "outputs": profile.outputs,
-        "brand_name": _brand_name(school),
         "style": style,
         "charts": {section.key: section for section in sections},
         "sections": sections,
@@ -96,8 +94,7 @@ def pack_context(school: SchoolDoc, flow_set: FlowSet) -> dict[str, Any]:
         "editions": sorted({section.flow.edition for section in sections}),
         "version": __version__,
         "created": profile.policy.adopted.isoformat(),
-        "verify_note": VERIFY_NOTE,
-        "cite": lambda step: citations(step, sources),
+        "cite": lambda step: step_citations(step, sources),
     }
 
 
@@ -177,14 +174,3 @@ def _references(sections: list[ChartSection], sources: dict[str, Source]) -> lis
 def _add(numbers: list[int], number: int) -> None:
     if number not in numbers:
         numbers.append(number)
-
-
-def _brand_name(school: SchoolDoc) -> str:
-    meta = school.brand.meta if school.brand else None
-    name = getattr(meta, "name", None)
-    full = getattr(name, "full", None) if name is not None and not isinstance(name, str) else name
-    return str(full) if full else school.profile.school.name
-
-
-def citations(step: Step, sources: dict[str, Source]) -> str:
-    return "; ".join(citation_text(c, sources) for c in step.cites)

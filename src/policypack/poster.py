@@ -81,8 +81,6 @@ class Sheet:
 class FittedChart:
     svg: str
     scale: float
-    width_mm: float
-    height_mm: float
     smallest_pt: float
 
 
@@ -106,7 +104,7 @@ def fit_chart(svg: str, sheet: Sheet, style: ChartStyle, alt_text: str, descript
     head_end = body.index(">") + 1
     accessible = f"\n<title>{html.escape(alt_text)}</title>\n<desc>{html.escape(description)}</desc>"
     body = body[:head_end] + accessible + body[head_end:]
-    return FittedChart(body, scale, width_mm, height_mm, style.smallest_pt * scale)
+    return FittedChart(body, scale, style.smallest_pt * scale)
 
 
 def legend(flow: Flow, style: ChartStyle) -> dict[str, list[dict[str, Any]]]:
