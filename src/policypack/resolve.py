@@ -140,7 +140,7 @@ def apply_variant(base: FlowDoc, raw: RawFlow, variant: FlowVariant) -> FlowDoc:
                 steps[position] = patched
                 sites[position] = site
         else:
-            added = _new_step(patch, raw.positions, patch_index, problems)
+            added = _patched_step(None, patch, raw.positions, patch_index, problems)
             if added:
                 index_of[added.id] = len(steps)
                 steps.append(added)
@@ -172,28 +172,15 @@ def _renamed(step: Step, renames: dict[str, str]) -> Step:
 
 
 def _patched_step(
-    step: Step, patch: StepPatch, positions: Positions, index: int, problems: list[Problem]
+    step: Step | None, patch: StepPatch, positions: Positions, index: int, problems: list[Problem]
 ) -> Step | None:
-    """The base step with the patch's fields, validated again as a whole step."""
-    fields = {name: getattr(patch, name) for name in patch.model_fields_set if name != "id"}
-    data = {**step.model_dump(exclude_defaults=True), **{k: _dumped(v) for k, v in fields.items()}}
+    """The base step with the fields the patch gives, validated again as a whole step.
+
+    With no base step (a new id), the patch adds a step and must then be complete.
+    """
+    base = step.model_dump(exclude_defaults=True) if step else {}
     try:
-        return Step.model_validate(data)
-    except ValidationError as exc:
-        problems += validation_problems(exc, positions, Step, prefix=("steps", index))
-        return None
-
-
-def _dumped(value: Any) -> Any:
-    if isinstance(value, list):
-        return [item.model_dump() if hasattr(item, "model_dump") else item for item in value]
-    return value
-
-
-def _new_step(patch: StepPatch, positions: Positions, index: int, problems: list[Problem]) -> Step | None:
-    """A patch whose id is not in the base adds a step, and must then be complete."""
-    try:
-        return Step.model_validate(patch.model_dump(exclude_unset=True))
+        return Step.model_validate({**base, **patch.model_dump(exclude_unset=True)})
     except ValidationError as exc:
         problems += validation_problems(exc, positions, Step, prefix=("steps", index))
         return None
