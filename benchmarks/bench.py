@@ -14,6 +14,7 @@ On the same synthetic schools, in one run:
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import platform
 import resource
@@ -27,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "oakfield"
+TODAY = datetime.date(2026, 11, 24)
 
 
 def make_profiles(folder: Path, count: int, documents: str | None = None) -> list[Path]:
@@ -56,7 +58,7 @@ def timed_build(profiles: list[Path], output: Path, jobs: int) -> tuple[float, l
     from policypack.batch import build_many
 
     started = time.perf_counter()
-    outcomes = build_many(profiles, output, jobs)
+    outcomes = build_many(profiles, output, jobs, TODAY)
     wall = time.perf_counter() - started
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
@@ -68,37 +70,24 @@ def engine_floor(profile: Path, repeats: int) -> float:
     """Median seconds to render one pack's own DOT and HTML with dot and WeasyPrint alone."""
     import weasyprint
 
-    from policypack.build import PACK_DOCUMENTS
-    from policypack.documents import render_document
-    from policypack.flowchart import build_graph
-    from policypack.pack import branding, pack_context
-    from policypack.poster import render_poster
-    from policypack.project import bundled_flow_set
-    from policypack.school import load_school
+    from policypack.build import load_checked_pack
+    from policypack.layout.chart import build_graph
+    from policypack.layout.pack import lay_out_pack
+    from policypack.render.pack import render_pack
+    from policypack.render.templating import template_environment
 
-    school, _ = load_school(profile)
-    assert school is not None
-    flows = bundled_flow_set()
-    context = pack_context(school, flows)
-    style = context["style"]
-    documents = [(render_document(d.template, context), d.options) for d in PACK_DOCUMENTS.values()]
-    dots, posters = [], []
-    for spec in school.profile.outputs.posters:
-        flow = flows.find(f"england-{spec.chart}")
-        assert flow is not None
-        dots.append(build_graph(flow.model, style, flows.flow_titles()))
-        html = render_poster(
-            flow.model, flows.source_map(), flows.flow_titles(), size=spec.size, style=style, branding=branding(school)
-        ).html
-        posters.append((html, {"pdf_variant": "pdf/ua-1"}))
-    dots += [build_graph(s.flow, style, flows.flow_titles()) for s in context["sections"]]
+    pack = load_checked_pack(profile, TODAY)
+    layout = lay_out_pack(pack)
+    documents = render_pack(pack, layout, template_environment(pack.school.templates))
+    titles = pack.flows.flow_titles()
+    dots = [build_graph(flow, layout.style, titles) for flow, _ in layout.charts.values()]
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
         for source in dots:
             subprocess.run(["dot", "-Tsvg"], input=source.encode(), capture_output=True, check=True)
-        for html, options in [*documents, *posters]:
-            weasyprint.HTML(string=html, base_url=str(school.folder)).write_pdf(**options)
+        for document in documents:
+            weasyprint.HTML(string=document.html, base_url=str(pack.school.folder)).write_pdf(**document.spec.options)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -7,11 +8,21 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from policypack.build import load_checked_pack
 from policypack.cli import main
+from policypack.layout.chart import ChartStyle, build_graph, to_svg
+from policypack.layout.pack import lay_out_pack
+from policypack.layout.sheet import lay_out_poster
+from policypack.load.flows import FlowSet
+from policypack.model.flow import Flow
+from policypack.render.pack import render_pack
+from policypack.render.poster import Poster, render_poster
+from policypack.render.templating import template_environment
 
 # Review-date warnings depend on today's date: pin it, so that the suite gives the same
 # answer next year. Tests about those warnings set their own dates.
 os.environ["POLICYPACK_TODAY"] = "2026-11-24"
+TODAY = dt.date(2026, 11, 24)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -36,3 +47,19 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
         return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
     return run
+
+
+def render_poster_html(flow: Flow, flow_set: FlowSet, size: str, landscape: bool | None = None) -> Poster:
+    """A poster laid out and rendered, unbranded, as `policypack flowchart` does (no PDF)."""
+    style = ChartStyle()
+    svg = to_svg(build_graph(flow, style, flow_set.flow_titles()))
+    laid_out = lay_out_poster(svg, style, size, landscape, print_marks=False)
+    environment = template_environment()
+    return render_poster(environment, flow, flow_set.source_map(), flow_set.flow_titles(), laid_out, style)
+
+
+def render_pack_html(profile: Path) -> dict[str, str]:
+    """Every document of a school's pack as HTML (name -> html), as the build renders them, without PDFs."""
+    pack = load_checked_pack(profile, TODAY)
+    layout = lay_out_pack(pack)
+    return {doc.name: doc.html for doc in render_pack(pack, layout, template_environment(pack.school.templates))}

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from policypack.checks import validate_paths
-from tests.conftest import DATA, error_markers
+from policypack.validate import validate_paths
+from tests.conftest import DATA, TODAY, error_markers
 
 BROKEN = sorted(p for p in (DATA / "broken").glob("*.yaml") if p.name != "sources.yaml")
 YAML_LEVEL = sorted((DATA / "yaml").glob("*.yaml"))
@@ -19,7 +19,7 @@ YAML_LEVEL = sorted((DATA / "yaml").glob("*.yaml"))
 def test_a_broken_file_reports_exactly_its_marked_errors_at_their_lines(path: Path) -> None:
     expected = list(error_markers(path))
     assert expected, "sample files must mark what they expect"
-    problems = validate_paths([path])
+    problems = validate_paths([path], TODAY)
     got = [(p.location.line, p.message) for p in problems]
     assert len(got) == len(expected), got
     for (line, message), (want_line, want_message) in zip(got, expected, strict=True):
@@ -51,7 +51,7 @@ def test_the_whole_broken_folder_is_reported_in_one_run_sorted(cli: Callable[...
     ],
 )
 def test_hints_suggest_the_likely_fix(name: str, hint: str | None) -> None:
-    problems = validate_paths([DATA / "broken" / name])
+    problems = validate_paths([DATA / "broken" / name], TODAY)
     assert problems[0].hint == hint
 
 
@@ -59,24 +59,24 @@ def test_unknown_keys_suggest_a_close_field(tmp_path: Path) -> None:
     flow = (DATA / "good" / "small.yaml").read_text().replace("    next: refer\n", "    nxt: refer\n")
     (tmp_path / "sources.yaml").write_text((DATA / "good" / "sources.yaml").read_text())
     (tmp_path / "flow.yaml").write_text(flow)
-    messages = {(p.message, p.hint) for p in validate_paths([tmp_path])}
+    messages = {(p.message, p.hint) for p in validate_paths([tmp_path], TODAY)}
     assert ("unknown key 'nxt'", "did you mean 'next'?") in messages
     # the rest of the file is still checked: without 'next' the action is a dead end
     assert any("dead end" in message for message, _ in messages)
 
 
 def test_the_good_samples_have_no_problems() -> None:
-    assert validate_paths([DATA / "good"]) == []
+    assert validate_paths([DATA / "good"], TODAY) == []
 
 
 def test_a_missing_path_is_a_problem() -> None:
-    problems = validate_paths([Path("no/such/place")])
+    problems = validate_paths([Path("no/such/place")], TODAY)
     assert [p.message for p in problems] == ["no such file or folder"]
 
 
 def test_a_folder_without_a_registry_says_so(tmp_path: Path) -> None:
     (tmp_path / "flow.yaml").write_text((DATA / "good" / "small.yaml").read_text())
-    messages = [p.message for p in validate_paths([tmp_path])]
+    messages = [p.message for p in validate_paths([tmp_path], TODAY)]
     assert "missing sources registry" in messages
 
 
@@ -103,4 +103,4 @@ def test_a_stray_registry_far_above_is_not_used(tmp_path: Path) -> None:
     deep = tmp_path / "a" / "b" / "c"
     deep.mkdir(parents=True)
     (deep / "flow.yaml").write_text((DATA / "good" / "small.yaml").read_text())
-    assert [p.message for p in validate_paths([deep])] == ["missing sources registry"]
+    assert [p.message for p in validate_paths([deep], TODAY)] == ["missing sources registry"]

@@ -12,7 +12,7 @@ import pytest
 from click.testing import Result
 
 from policypack.diff import word_diff
-from tests.conftest import DATA, FLOWS, GOLDEN
+from tests.conftest import DATA, FLOWS, GOLDEN, TODAY
 
 Cli = Callable[..., Result]
 OLD, NEW = "tests/data/diff/old.yaml", "tests/data/diff/new.yaml"
@@ -87,7 +87,7 @@ def test_an_unknown_revision_is_a_clear_error(cli: Cli, repo: Path) -> None:
 
 
 def test_a_changelog_must_cover_the_current_edition(tmp_path: Path) -> None:
-    from policypack.checks import validate_paths
+    from policypack.validate import validate_paths
 
     shutil.copytree(DATA / "diff", tmp_path / "flows")
     flow = tmp_path / "flows" / "new.yaml"
@@ -96,7 +96,7 @@ def test_a_changelog_must_cover_the_current_edition(tmp_path: Path) -> None:
             "terms:", "changelog:\n  - {edition: March 2024, date: 2026-03-01, changes: [First edition.]}\nterms:"
         )
     )
-    problems = validate_paths([flow])
+    problems = validate_paths([flow], TODAY)
     assert [(p.location.line, p.message) for p in problems] == [
         (7, "the newest changelog entry is for 'March 2024', not this edition 'September 2026'")
     ]

@@ -16,7 +16,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from policypack.errors import ToolFailed, ToolMissing
-from policypack.flowchart import (
+from policypack.layout.chart import (
     CONTINUES_STYLE,
     KIND_STYLES,
     ChartStyle,
@@ -24,7 +24,8 @@ from policypack.flowchart import (
     check_text_measurement,
     to_svg,
 )
-from policypack.project import bundled_path, load_flow_set
+from policypack.load.flows import load_flow_set
+from policypack.resources import bundled_path
 from tests.conftest import DATA, GOLDEN
 
 SMALL = load_flow_set(DATA / "good")

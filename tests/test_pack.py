@@ -16,8 +16,8 @@ from click.testing import CliRunner, Result
 from pypdf import PdfReader
 
 from policypack.cli import main
-from policypack.models import PolicyDates
-from tests.conftest import DATA, ROOT
+from policypack.model.profile import PolicyDates
+from tests.conftest import DATA, ROOT, render_pack_html
 
 EXAMPLE = ROOT / "examples" / "oakfield" / "school.yaml"
 PROFILES = DATA / "profiles"
@@ -328,14 +328,7 @@ def test_an_impossible_path_in_a_profile_is_a_problem_not_a_crash(tmp_path: Path
 
 @pytest.mark.parametrize("document", ["policy", "staff-card", "incident-form", "parent-leaflet"])
 def test_headings_never_skip_a_level(document: str) -> None:
-    from policypack.documents import render_document
-    from policypack.pack import pack_context
-    from policypack.project import bundled_flow_set
-    from policypack.school import load_school
-
-    school, _ = load_school(EXAMPLE)
-    assert school is not None
-    html = render_document(f"{document}.html.j2", pack_context(school, bundled_flow_set()))
+    html = render_pack_html(EXAMPLE)[document]
     levels = [int(level) for level in re.findall(r"<h([1-6])\b", html)]
     assert levels and levels[0] == 1
     for before, after in itertools.pairwise(levels):

@@ -39,7 +39,7 @@ def test_the_wheel_ships_flows_and_runs_from_any_folder(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
-    code = "from policypack.project import bundled_path; print(bundled_path('flows'))"
+    code = "from policypack.load.flows import bundled_path; print(bundled_path('flows'))"
     found = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True)
     assert Path(found.stdout.strip()) == tmp_path / "site" / "policypack" / "flows"
     run = subprocess.run(

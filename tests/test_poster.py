@@ -12,11 +12,13 @@ import pytest
 from click.testing import Result
 from pypdf import PdfReader
 
-from policypack.flowchart import check_text_measurement
-from policypack.pdf import BuildFailed, write_pdf
-from policypack.poster import PAPER_MM, minimum_text_pt, render_poster
-from policypack.project import bundled_path, load_flow_set
-from policypack.route import number_steps, steps_in_order
+from policypack.layout.chart import check_text_measurement
+from policypack.layout.sheet import PAPER_MM, minimum_text_pt
+from policypack.load.flows import load_flow_set
+from policypack.model.route import number_steps, steps_in_order
+from policypack.resources import bundled_path
+from policypack.write.pdf import BuildFailed, write_pdf
+from tests.conftest import render_poster_html
 
 Cli = Callable[..., Result]
 PT_PER_MM = 72 / 25.4
@@ -120,7 +122,7 @@ def test_two_builds_are_byte_identical_and_pass_qpdf(cli: Cli, tmp_path: Path) -
 def test_bundled_charts_meet_the_legibility_rule_at_their_poster_size(flow_id: str, size: str) -> None:
     doc = BUNDLED.find(flow_id)
     assert doc is not None
-    poster = render_poster(doc.model, BUNDLED.source_map(), BUNDLED.flow_titles(), size=size)
+    poster = render_poster_html(doc.model, BUNDLED, size)
     assert poster.chart.smallest_pt >= minimum_text_pt(size) - 0.05, poster.chart.smallest_pt
 
 
@@ -193,7 +195,7 @@ def test_weasyprint_warnings_are_collected_and_the_bundled_poster_has_none(tmp_p
     assert any("colour" in warning for warning in noisy)
     doc = BUNDLED.find("wales-police-records")
     assert doc is not None
-    poster = render_poster(doc.model, BUNDLED.source_map(), BUNDLED.flow_titles(), size="A3")
+    poster = render_poster_html(doc.model, BUNDLED, "A3")
     warnings = write_pdf(poster.html, tmp_path / "p.pdf", base_url=templates, allowed=[templates], pages=1)
     assert warnings == []
 

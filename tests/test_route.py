@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from policypack.models import Flow
-from policypack.route import loops_without_exit, number_steps, reachable
+from policypack.model.flow import Flow
+from policypack.model.route import loops_without_exit, number_steps, reachable
 
 
 def make_flow(steps: list[dict[str, object]]) -> Flow:

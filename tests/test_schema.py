@@ -11,8 +11,8 @@ import pytest
 from click.testing import Result
 from jsonschema import Draft202012Validator
 
-from policypack.project import flow_files
-from policypack.yamlsource import load_yaml_file
+from policypack.load.flows import flow_files
+from policypack.load.yamlsource import load_yaml_file
 from tests.conftest import DATA, FLOWS, ROOT
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from policypack.yamlsource import MAX_FILE_BYTES, YamlLoadError, load_yaml_file, parse_yaml
+from policypack.load.yamlsource import MAX_FILE_BYTES, YamlLoadError, load_yaml_file, parse_yaml
 
 SAMPLE = """\
 id: demo

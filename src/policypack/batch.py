@@ -1,28 +1,38 @@
-"""Many schools at once: skip what has not changed, build the rest in parallel processes.
+"""Many schools at once: check all, skip what has not changed, build the rest in worker processes.
 
-One school's failure never stops the others. The decision to skip is made in this
-process from each profile's inputs digest (see `build.inputs_digest`), so a rebuild in
-which nothing changed starts no worker and imports no WeasyPrint.
+Every profile is loaded and checked once, here, before any worker starts: a school with
+a problem fails without one, an unchanged pack (same inputs, files intact) is skipped,
+and two schools that would share a folder both fail. Each remaining school is built in
+a process of its own, so one school that crashes, is killed or hangs past its time limit
+fails alone and the batch goes on. Ctrl-C stops the batch promptly: running builds are
+ended (each leaves the previous pack intact) and queued ones never start.
 """
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from policypack.build import build_pack, inputs_digest
+from policypack.build import load_checked_pack, make_pack
 from policypack.errors import InvalidInput, PolicypackError
-from policypack.pack import slug
-from policypack.school import load_school
+from policypack.load.pack import PackInput
+from policypack.write.manifest import MANIFEST, inputs_digest
+from policypack.write.pack import is_intact, pack_folder_name, read_manifest
 
-Status = Literal["built", "unchanged", "failed"]
+Status = Literal["built", "unchanged", "failed", "stopped"]
+SCHOOL_TIME_LIMIT_SECONDS = 300.0
+STOP_GRACE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -32,30 +42,60 @@ class Outcome:
     school: str
     message: str = ""
     seconds: float = 0.0
+    folder: Path | None = None
 
 
 Progress = Callable[[Outcome, int, int], None]
 
 
-def build_many(profiles: Sequence[Path], output: Path, jobs: int, progress: Progress | None = None) -> list[Outcome]:
-    """Build every profile's pack; returns one outcome per profile, in the order given."""
+class Interrupted(Exception):
+    """Ctrl-C during a batch: the outcomes so far, the rest marked stopped."""
+
+    def __init__(self, outcomes: list[Outcome]) -> None:
+        super().__init__("interrupted")
+        self.outcomes = outcomes
+
+
+@dataclass
+class _Plan:
+    todo: list[tuple[Path, PackInput]] = field(default_factory=list)
+    done: dict[Path, Outcome] = field(default_factory=dict)
+
+
+def build_many(
+    profiles: Sequence[Path],
+    output: Path,
+    jobs: int,
+    today: dt.date,
+    progress: Progress | None = None,
+    time_limit: float = SCHOOL_TIME_LIMIT_SECONDS,
+    before_start: Callable[[], object] | None = None,
+) -> list[Outcome]:
+    """Build every profile's pack; one outcome per profile, in the order given.
+
+    `before_start` runs once before the first build (the CLI checks the tools there, so a
+    missing `dot` stops the batch with exit 3 before any worker starts).
+    """
     outcomes: dict[Path, Outcome] = {}
-    total = len(profiles)
 
     def record(outcome: Outcome) -> None:
         outcomes[outcome.profile] = outcome
         if progress:
-            progress(outcome, len(outcomes), total)
+            progress(outcome, len(outcomes), len(profiles))
 
-    todo = []
+    plan = _plan(profiles, output, today)
     for profile in profiles:
-        unchanged = _unchanged(profile, output)
-        if unchanged:
-            record(unchanged)
-        else:
-            todo.append(profile)
-    for outcome in _run(todo, output, jobs):
-        record(outcome)
+        if profile in plan.done:
+            record(plan.done[profile])
+    if plan.todo and before_start:
+        before_start()
+    try:
+        for outcome in _run(plan.todo, output, jobs, time_limit):
+            record(outcome)
+    except KeyboardInterrupt:
+        names = {profile: _name(pack) for profile, pack in plan.todo}
+        so_far = [outcomes.get(p) or Outcome(p, "stopped", names.get(p, p.stem)) for p in profiles]
+        raise Interrupted(so_far) from None
     return [outcomes[profile] for profile in profiles]
 
 
@@ -63,45 +103,188 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _run(profiles: list[Path], output: Path, jobs: int) -> Iterable[Outcome]:
-    if jobs <= 1 or len(profiles) <= 1:
-        yield from (build_one(profile, output) for profile in profiles)
+def _plan(profiles: Sequence[Path], output: Path, today: dt.date) -> _Plan:
+    """Load and check every profile once; decide what to skip, fail, or build."""
+    plan = _Plan()
+    folders: dict[str, list[Path]] = {}
+    loaded: dict[Path, PackInput] = {}
+    for profile in dict.fromkeys(profiles):
+        try:
+            pack = load_checked_pack(profile, today)
+        except InvalidInput as exc:
+            plan.done[profile] = Outcome(profile, "failed", profile.stem, _problems_text(exc))
+            continue
+        loaded[profile] = pack
+        folders.setdefault(pack_folder_name(_name(pack), pack.school.profile.path), []).append(profile)
+    for name, owners in folders.items():
+        if len(owners) > 1:
+            for profile in owners:
+                others = ", ".join(str(o) for o in owners if o != profile)
+                message = f"{profile}: this school and {others} would both be written to {output / name}; rename one"
+                plan.done[profile] = Outcome(profile, "failed", _name(loaded[profile]), message)
+    for profile, pack in loaded.items():
+        if profile in plan.done:
+            continue
+        folder = output / pack_folder_name(_name(pack), pack.school.profile.path)
+        if _unchanged(pack, folder):
+            plan.done[profile] = Outcome(profile, "unchanged", _name(pack), folder=folder)
+        else:
+            plan.todo.append((profile, pack))
+    return plan
+
+
+def _unchanged(pack: PackInput, folder: Path) -> bool:
+    """Whether the pack on disk was built from exactly these inputs and is still whole."""
+    manifest = read_manifest(folder / MANIFEST)
+    if manifest is None or manifest.get("profile") not in (None, str(pack.school.profile.path)):
+        return False
+    return manifest.get("inputs") == inputs_digest(pack) and is_intact(folder)
+
+
+def _run(todo: list[tuple[Path, PackInput]], output: Path, jobs: int, time_limit: float) -> Iterator[Outcome]:
+    if len(todo) == 1 and _can_time_here():  # one school: built here, with the same time limit
+        profile, pack = todo[0]
+        with _alarm(time_limit):
+            outcome = build_one(profile, pack, output)
+        yield outcome
         return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(profiles)), mp_context=context) as pool:
-        futures = [pool.submit(build_one, profile, output) for profile in profiles]
-        for future in as_completed(futures):
-            yield future.result()
+    yield from _run_workers(todo, output, max(1, jobs), time_limit)
 
 
-def build_one(profile: Path, output: Path) -> Outcome:
+def build_one(profile: Path, pack: PackInput, output: Path) -> Outcome:
     """Build one school's pack; every failure becomes an outcome, never an exception."""
     started = time.perf_counter()
-    name = profile.stem
     try:
-        result = build_pack(profile, output)
-        return Outcome(profile, "built", result.school, seconds=time.perf_counter() - started)
+        result = make_pack(pack, output)
+        return Outcome(profile, "built", result.school, seconds=time.perf_counter() - started, folder=result.folder)
     except InvalidInput as exc:
-        message = "\n".join(problem.format() for problem in exc.problems)
+        message = _problems_text(exc)
     except PolicypackError as exc:
         message = str(exc)
+    except _TimeLimit:
+        message = "stopped: the build took longer than its time limit"
     except Exception as exc:  # a bug: report it against this school and carry on
         message = f"internal error: {type(exc).__name__}: {exc}"
-    return Outcome(profile, "failed", name, message, time.perf_counter() - started)
+    return Outcome(profile, "failed", _name(pack), message, time.perf_counter() - started)
 
 
-def _unchanged(profile: Path, output: Path) -> Outcome | None:
-    """An outcome when the pack on disk was built from exactly these inputs."""
-    school, problems = load_school(profile)
-    if school is None or problems:
-        return None
-    manifest_path = output / slug(school.profile.school.name) / "manifest.json"
+# --- Worker processes ------------------------------------------------------------------------
+
+
+@dataclass
+class _Running:
+    profile: Path
+    pack: PackInput
+    process: Any  # multiprocessing.Process (its type depends on the start method)
+    pipe: Connection
+    started: float
+
+
+def _run_workers(todo: list[tuple[Path, PackInput]], output: Path, jobs: int, time_limit: float) -> Iterator[Outcome]:
+    context = multiprocessing.get_context("fork" if _forkable() else "spawn")
+    if _forkable():
+        _preload_renderer()  # imported once here, shared by every forked worker
+    queue = list(todo)
+    running: list[_Running] = []
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    files_there = all((manifest_path.parent / entry["name"]).is_file() for entry in manifest.get("files", []))
-    if manifest.get("inputs") != inputs_digest(school) or not files_there:
-        return None
-    return Outcome(profile, "unchanged", school.profile.school.name)
+        while queue or running:
+            while queue and len(running) < jobs:
+                profile, pack = queue.pop(0)
+                running.append(_start(context, profile, pack, output))
+            ready = wait([r.pipe for r in running] + [r.process.sentinel for r in running], timeout=0.2)
+            for worker in list(running):
+                outcome = _collect(worker, ready, time_limit)
+                if outcome:
+                    running.remove(worker)
+                    yield outcome
+    finally:
+        for worker in running:  # Ctrl-C, or the caller stopped listening: end what still runs
+            _stop(worker.process)
+
+
+def _start(context: Any, profile: Path, pack: PackInput, output: Path) -> _Running:
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_worker, args=(profile, pack, output, send), daemon=True)
+    process.start()
+    send.close()
+    return _Running(profile, pack, process, receive, time.perf_counter())
+
+
+def _collect(worker: _Running, ready: list[Any], time_limit: float) -> Outcome | None:
+    elapsed = time.perf_counter() - worker.started
+    if worker.pipe in ready:
+        try:
+            outcome: Outcome = worker.pipe.recv()
+        except (EOFError, OSError):
+            outcome = None  # type: ignore[assignment]
+        worker.process.join(STOP_GRACE_SECONDS)
+        if outcome is not None:
+            return outcome
+    if worker.process.sentinel in ready or not worker.process.is_alive():
+        worker.process.join(STOP_GRACE_SECONDS)
+        code = worker.process.exitcode
+        reason = f"killed by signal {-code}" if code is not None and code < 0 else f"exited with status {code}"
+        return Outcome(worker.profile, "failed", _name(worker.pack), f"the build's process was {reason}", elapsed)
+    if elapsed > time_limit:
+        _stop(worker.process)
+        message = f"stopped after {time_limit:g} seconds, its time limit; the previous pack is unchanged"
+        return Outcome(worker.profile, "failed", _name(worker.pack), message, elapsed)
+    return None
+
+
+def _worker(profile: Path, pack: PackInput, output: Path, send: Connection) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a batch stops
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: staging folders are removed
+    send.send(build_one(profile, pack, output))
+    send.close()
+
+
+def _stop(process: Any) -> None:
+    if process.is_alive():
+        process.terminate()
+        process.join(STOP_GRACE_SECONDS)
+    if process.is_alive():
+        process.kill()
+        process.join(STOP_GRACE_SECONDS)
+
+
+def _preload_renderer() -> None:
+    from policypack.write.pdf import load_weasyprint
+
+    load_weasyprint()
+
+
+def _forkable() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _can_time_here() -> bool:
+    return hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+
+
+class _TimeLimit(Exception):
+    pass
+
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Raise _TimeLimit in this (main) thread after `seconds`."""
+
+    def expire(*_: object) -> None:
+        raise _TimeLimit
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _name(pack: PackInput) -> str:
+    return pack.school.model.school.name
+
+
+def _problems_text(exc: InvalidInput) -> str:
+    return "\n".join(problem.format() for problem in exc.problems)

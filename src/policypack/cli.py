@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -12,20 +14,24 @@ from typing import Any
 import click
 
 from policypack import __version__
-from policypack.batch import Outcome, Progress, build_many, default_jobs
+from policypack.batch import Interrupted, Outcome, Progress, build_many, default_jobs
 from policypack.build import PosterRequest, build_flowchart
-from policypack.checks import check_flow_file, validate_paths
+from policypack.check.flows import check_flow_file
 from policypack.diff import diff_data, diff_flows, diff_text, flow_version
 from policypack.errors import InvalidInput, Location, PolicypackError, Problem, Severity, has_errors
 from policypack.interview import write_profile
-from policypack.models import SCHEMAS, json_schema
-from policypack.outline import outline_data, outline_text
-from policypack.poster import PAPER_MM
-from policypack.project import bundled_path, resolve_flow
+from policypack.layout.chart import ChartStyle, check_text_measurement
+from policypack.layout.sheet import PAPER_MM
+from policypack.load.flows import find_flow
+from policypack.model.schema import SCHEMAS, json_schema
+from policypack.render.outline import outline_data, outline_text
+from policypack.resources import bundled_path
+from policypack.validate import validate_paths
 
 log = logging.getLogger("policypack")
 
 EXIT_BUG = 1  # other codes come with the exceptions (errors.py); 2 is Click's own for usage
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 class _EchoHandler(logging.Handler):
@@ -60,6 +66,16 @@ class _Group(click.Group):
         except PolicypackError as exc:
             click.echo(f"policypack: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except Interrupted as exc:
+            _print_outcomes(exc.outcomes)
+            click.echo("policypack: interrupted; every pack not built is as it was before", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except KeyboardInterrupt:
+            click.echo("\npolicypack: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:  # e.g. `policypack validate | head -1`: the reader has gone
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_BUG)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # a bug, not bad input: one clear line, details with -vv
@@ -73,7 +89,8 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="policypack")
 @click.option("-v", "--verbose", count=True, help="Say more (repeat for debug output).")
 @click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
-def main(verbose: int, quiet: bool) -> None:
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """Turn the UK guidance on pupils sharing nudes into a school's policy pack.
 
     Flows (the route as YAML data) are validated, laid out as flowcharts and printed
@@ -89,13 +106,29 @@ def main(verbose: int, quiet: bool) -> None:
     # WeasyPrint's warnings are collected per document by pdf.write_pdf and reported once;
     # its own progress messages are shown only with -vv.
     _log_to_stderr("weasyprint", logging.DEBUG if verbose > 1 else logging.WARNING, echo=verbose > 1)
+    ctx.obj = _today()
+
+
+def _today() -> dt.date:
+    """Today, or POLICYPACK_TODAY (YYYY-MM-DD) so that checks of dates are reproducible.
+
+    Read once here; every check takes the date as a parameter.
+    """
+    fixed = os.environ.get("POLICYPACK_TODAY")
+    if not fixed:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(fixed)
+    except ValueError:
+        raise click.UsageError(f"POLICYPACK_TODAY must be a date such as 2026-11-25, not '{fixed}'") from None
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as a JSON list.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too (such as a review date that has passed).")
-def validate(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
+@click.pass_obj
+def validate(today: dt.date, paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
     """Check flows and school profiles, and report every problem with its line.
 
     A folder is checked as a whole: its flows with its own sources.yaml, and every school
@@ -111,7 +144,7 @@ def validate(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
       policypack validate --strict school.yaml
     """
     targets = list(paths) or [bundled_path("flows")]
-    problems = validate_paths(targets)
+    problems = validate_paths(targets, today)
     if as_json:
         click.echo(json.dumps([p.as_json() for p in problems], indent=2))
     else:
@@ -137,7 +170,8 @@ def _summary(problems: list[Problem], names: list[str]) -> str:
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
 )
 @click.option("--brief", is_flag=True, help="Titles and routes only, without the full text and sources.")
-def show(flow: str, fmt: str, brief: bool) -> None:
+@click.pass_obj
+def show(today: dt.date, flow: str, fmt: str, brief: bool) -> None:
     """Print a flow as a numbered outline that can be followed without the chart.
 
     FLOW is a path to a flow file or the id of a bundled flow. Step numbers follow
@@ -148,8 +182,8 @@ def show(flow: str, fmt: str, brief: bool) -> None:
       policypack show england-dsl-review
       policypack show flows/england/staff-response.yaml --format json
     """
-    flow_set, doc = resolve_flow(flow)
-    problems = check_flow_file(flow_set, doc.path)
+    flow_set, doc = find_flow(flow)
+    problems = check_flow_file(flow_set, doc.path, today)
     if has_errors(problems):
         raise InvalidInput(problems)
     if fmt == "json":
@@ -188,7 +222,9 @@ def show(flow: str, fmt: str, brief: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write it [default: output/FLOW-SIZE.FORMAT].",
 )
+@click.pass_obj
 def flowchart(
+    today: dt.date,
     flow: str,
     size: str,
     landscape: bool | None,
@@ -211,10 +247,10 @@ def flowchart(
       policypack flowchart england-dsl-review --size A2 -o dsl-review-a2.pdf
       policypack flowchart england-police-records --profile school.yaml --size A1
     """
-    flow_set, doc = resolve_flow(flow)
+    flow_set, doc = find_flow(flow)
     out = output or Path("output") / f"{doc.model.id}-{size.lower()}.{fmt}"
     request = PosterRequest(size=size, landscape=landscape, print_marks=print_marks, fmt=fmt, dpi=dpi, profile=profile)
-    poster = build_flowchart(flow_set, doc, request, out)
+    poster = build_flowchart(flow_set, doc, request, out, today)
     orientation = "landscape" if poster.sheet.landscape else "portrait"
     if fmt == "svg":
         click.echo(f"wrote {out} (the chart of {doc.model.id})")
@@ -240,7 +276,8 @@ def flowchart(
     default=None,
     help="Schools built at once, in separate processes [default: one per core].",
 )
-def build(profiles: tuple[Path, ...], output: Path, jobs: int | None) -> None:
+@click.pass_obj
+def build(today: dt.date, profiles: tuple[Path, ...], output: Path, jobs: int | None) -> None:
     """Build the pack for one school, or for hundreds, from their profiles.
 
     Each profile is validated first: a school with a problem gets nothing written and
@@ -256,14 +293,30 @@ def build(profiles: tuple[Path, ...], output: Path, jobs: int | None) -> None:
       policypack build trust/schools/*.yaml -o packs/ -j 2
     """
     targets = list(profiles) or [bundled_path("examples") / "oakfield" / "school.yaml"]
-    outcomes = build_many(targets, output, jobs or default_jobs(), _progress_reporter(len(targets)))
-    failed = [o for o in outcomes if o.status == "failed"]
-    for outcome in failed:
-        click.echo(f"failed: {outcome.profile}\n{outcome.message}", err=True)
-    counts = {status: sum(o.status == status for o in outcomes) for status in ("built", "unchanged", "failed")}
-    click.echo(f"{counts['built']} built, {counts['unchanged']} unchanged, {counts['failed']} failed")
-    if failed:
+    outcomes = build_many(
+        targets,
+        output,
+        jobs or default_jobs(),
+        today,
+        _progress_reporter(len(targets)),
+        before_start=lambda: check_text_measurement(ChartStyle().font),
+    )
+    _print_outcomes(outcomes)
+    if any(o.status == "failed" for o in outcomes):
         raise InvalidInput([], reported=True)
+
+
+def _print_outcomes(outcomes: list[Outcome]) -> None:
+    """Where each pack is, what failed and why, and the counts."""
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            click.echo(f"failed: {outcome.profile}\n{outcome.message}", err=True)
+        elif outcome.folder and outcome.status in ("built", "unchanged"):
+            click.echo(f"{outcome.status}: {outcome.school} -> {outcome.folder}")
+    counts = {status: sum(o.status == status for o in outcomes) for status in ("built", "unchanged", "failed")}
+    summary = f"{counts['built']} built, {counts['unchanged']} unchanged, {counts['failed']} failed"
+    stopped = sum(o.status == "stopped" for o in outcomes)
+    click.echo(summary + (f", {stopped} not started" if stopped else ""))
 
 
 def _progress_reporter(total: int) -> Progress:
@@ -296,7 +349,8 @@ def _progress_reporter(total: int) -> Progress:
     default=None,
     help="Ask for the key fields [default: when run in a terminal].",
 )
-def init(directory: Path, force: bool, interactive: bool | None) -> None:
+@click.pass_obj
+def init(today: dt.date, directory: Path, force: bool, interactive: bool | None) -> None:
     """Write a commented school profile (school.yaml) to fill in.
 
     In a terminal it asks for the key fields; otherwise, and for anything left blank, it
@@ -312,7 +366,7 @@ def init(directory: Path, force: bool, interactive: bool | None) -> None:
         raise InvalidInput([Problem(Location(path), "already exists", "use --force to replace it")])
     asking = sys.stdin.isatty() if interactive is None else interactive
     write_profile(path, ask=(lambda question, default: click.prompt(question, default=default)) if asking else None)
-    problems = validate_paths([path])
+    problems = validate_paths([path], today)
     left = sum(1 for p in problems if "placeholder" in p.message)
     click.echo(f"wrote {path}" + (f"; {left} field(s) still to fill in (policypack validate {path})" if left else ""))
 

@@ -8,7 +8,6 @@ resolved against its base as it was then.
 from __future__ import annotations
 
 import difflib
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,10 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policypack.errors import InvalidInput, Location, Problem, ToolFailed, ToolMissing
-from policypack.models import Flow, Step
-from policypack.project import SOURCES_FILE, flow_set_for, registry_root
-from policypack.route import number_steps
+from policypack.errors import InvalidInput, Location, Problem
+from policypack.load.flows import SOURCES_FILE, flow_set_for, registry_root
+from policypack.model.flow import Flow, Step
+from policypack.model.route import number_steps
+from policypack.tools import run_tool
+
+GIT_TIMEOUT_SECONDS = 30
 
 
 @dataclass
@@ -208,10 +210,4 @@ def _git(*args: str, cwd: Path) -> str:
 
 
 def _git_bytes(*args: str, cwd: Path) -> bytes:
-    try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=30, check=False)
-    except FileNotFoundError as exc:
-        raise ToolMissing("a git revision needs git: apt-get install git") from exc
-    if done.returncode != 0:
-        raise ToolFailed(f"git {args[0]} failed: {done.stderr.decode(errors='replace').strip()}")
-    return done.stdout
+    return run_tool("git", list(args), cwd=cwd, timeout=GIT_TIMEOUT_SECONDS).stdout

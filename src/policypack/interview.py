@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from policypack.atomicfile import replacing
-from policypack.documents import render_text
-from policypack.school import PLACEHOLDER
+from policypack.load.profile import PLACEHOLDER
+from policypack.render.templating import render_text
+from policypack.write.atomic import replacing
 
 # (key, question) in the order a DSL would answer them.
 QUESTIONS: tuple[tuple[str, str], ...] = (

@@ -12,19 +12,18 @@ import colorsys
 import functools
 import html
 import re
-import shutil
-import subprocess
 import textwrap
 from dataclasses import dataclass, field
 
 import graphviz
+from brand_yml import Brand
 
-from policypack.errors import ToolFailed, ToolMissing
-from policypack.models import Flow, Step, StepKind
-from policypack.route import number_steps
+from policypack.errors import ToolMissing
+from policypack.model.flow import Flow, Step, StepKind
+from policypack.model.route import number_steps
+from policypack.tools import INSTALL_HINTS, run_tool
 
 DOT_TIMEOUT_SECONDS = 20
-INSTALL_HINT = "install Graphviz with its Pango plugin: apt-get install graphviz (macOS: brew install graphviz)"
 
 
 @dataclass(frozen=True)
@@ -75,6 +74,14 @@ class ChartStyle:
         saturation = min(saturation, 0.35)
         levels = LANE_LIGHTNESS[:count] if count <= len(LANE_LIGHTNESS) else LANE_LIGHTNESS
         return [_hex(colorsys.hls_to_rgb(hue, lightness, saturation)) for lightness in levels]
+
+
+def style_for(brand: Brand | None) -> ChartStyle:
+    """A chart style in a brand's primary colour and base font, where it gives them."""
+    primary = brand.color.primary if brand and brand.color else None
+    family = brand.typography.base.family if brand and brand.typography and brand.typography.base else None
+    style = ChartStyle()
+    return ChartStyle(font=family or style.font, accent=str(primary) if primary else style.accent)
 
 
 def build_graph(flow: Flow, style: ChartStyle, flow_titles: dict[str, str] | None = None) -> str:
@@ -151,17 +158,7 @@ def to_svg(source: str, timeout: float = DOT_TIMEOUT_SECONDS) -> str:
 
     Cached per process: every school that shares a flow and a style shares its layout.
     """
-    dot = shutil.which("dot")
-    if dot is None:
-        raise ToolMissing(f"'dot' was not found; {INSTALL_HINT}")
-    try:
-        done = subprocess.run([dot, "-Tsvg"], input=source.encode(), capture_output=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise ToolFailed(f"dot did not finish within {timeout:g} seconds; is the flow unusually large?") from exc
-    if done.returncode != 0:
-        detail = done.stderr.decode(errors="replace").strip().splitlines()
-        raise ToolFailed(f"dot failed (exit {done.returncode}): {detail[-1] if detail else 'no message'}")
-    return done.stdout.decode()
+    return run_tool("dot", ["-Tsvg"], stdin=source.encode(), timeout=timeout).stdout.decode()
 
 
 @functools.cache
@@ -171,16 +168,13 @@ def check_text_measurement(font: str) -> str:
     Without the Pango plugin, dot guesses text widths and labels overflow their boxes in
     the PDF, silently; without the font, dot and WeasyPrint may pick different fallbacks.
     """
-    dot = shutil.which("dot")
-    if dot is None:
-        raise ToolMissing(f"'dot' was not found; {INSTALL_HINT}")
     probe = f'digraph {{ node [fontname="{font}"]; a }}'
-    done = subprocess.run([dot, "-v", "-Tsvg"], input=probe.encode(), capture_output=True, timeout=DOT_TIMEOUT_SECONDS)
+    done = run_tool("dot", ["-v", "-Tsvg"], stdin=probe.encode(), timeout=DOT_TIMEOUT_SECONDS, check=False)
     report = done.stderr.decode(errors="replace")
     # e.g. fontname: "Open Sans" resolved to: (PangoCairoFcFont) "Open Sans, Regular" /usr/.../OpenSans-Regular.ttf
     match = re.search(r'resolved to: \(([^)]*)\)\s*"([^",]*)[^"]*"\s*(\S*)', report)
     if not match or "pango" not in match.group(1).casefold():
-        raise ToolMissing(f"dot cannot measure text with Pango, so labels would overflow; {INSTALL_HINT}")
+        raise ToolMissing(f"dot cannot measure text with Pango, so labels would overflow; {INSTALL_HINTS['dot']}")
     if match.group(2).strip().casefold() != font.casefold():
         raise ToolMissing(
             f"the font '{font}' is not installed (dot would use '{match.group(2).strip()}'); "

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from policypack.atomicfile import replacing
 from policypack.errors import PolicypackError, ToolMissing
+from policypack.write.atomic import replacing
 
 log = logging.getLogger("policypack")
 
@@ -24,7 +24,7 @@ class BuildFailed(PolicypackError):
     """A document could not be produced; nothing was written."""
 
 
-def _weasyprint() -> Any:
+def load_weasyprint() -> Any:
     try:
         import weasyprint
     except OSError as exc:  # Pango or its friends are missing: WeasyPrint dlopens them
@@ -37,7 +37,7 @@ def _weasyprint() -> Any:
 
 def strict_fetcher(allowed: Sequence[Path]) -> Any:
     """A URL fetcher that serves `data:` URLs and files inside `allowed` folders only."""
-    _weasyprint()  # a clear error when its libraries are missing
+    load_weasyprint()  # a clear error when its libraries are missing
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
     roots = [root.resolve() for root in allowed]
@@ -71,7 +71,7 @@ def write_pdf(
     more means something overflowed, and that is an error rather than a stray page.
     Nothing at `out` is touched unless the whole PDF was produced.
     """
-    weasyprint = _weasyprint()
+    weasyprint = load_weasyprint()
     from weasyprint.urls import FatalURLFetchingError
 
     document = weasyprint.HTML(string=html, base_url=str(base_url) + os.sep, url_fetcher=strict_fetcher(allowed))

@@ -9,59 +9,30 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from copy import deepcopy
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
-from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
-
-from policypack.errors import InvalidInput, Location, Problem, suggest, validation_problems
-from policypack.models import Flow, FlowVariant, Source, SourceRegistry
-from policypack.resolve import FlowDoc, RawFlow, resolve_flows
-from policypack.yamlsource import Positions, YamlDocument, YamlLoadError, load_yaml_file
+from policypack.errors import InvalidInput, Location, Problem, suggest
+from policypack.load.located import Located, load_mapping, load_model, validate_model
+from policypack.load.variants import RawFlow, resolve_flows
+from policypack.model.flow import Flow, FlowVariant, Source, SourceRegistry
+from policypack.resources import bundled_path
 
 SOURCES_FILE = "sources.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
-M = TypeVar("M", bound=BaseModel)
 
 
-def bundled_path(name: str) -> Path:
-    """A folder shipped with policypack (`flows`, `templates`, `schemas`).
-
-    In an installed wheel these live inside the package; in a source checkout
-    (including an editable install) they are the top-level folders of the repository.
-    """
-    packaged = Path(str(resources.files("policypack"))) / name
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / name
-
-
-@dataclass(frozen=True)
-class Loaded(Generic[M]):
-    """A validated model with the file and positions it came from."""
-
-    model: M
-    path: Path
-    positions: Positions
-
-    def locate(self, *keys: str | int) -> Location:
-        return self.positions.locate(keys)
-
-
-SourcesDoc = Loaded[SourceRegistry]
+SourcesDoc = Located[SourceRegistry]
 
 
 @dataclass
 class FlowSet:
     root: Path
     sources: SourcesDoc | None
-    flows: list[FlowDoc] = field(default_factory=list)
+    flows: list[Located[Flow]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    def find(self, flow_id: str) -> FlowDoc | None:
+    def find(self, flow_id: str) -> Located[Flow] | None:
         return next((doc for doc in self.flows if doc.model.id == flow_id), None)
 
     def flow_titles(self) -> dict[str, str]:
@@ -94,12 +65,12 @@ def load_flow_file(path: Path) -> tuple[RawFlow | None, list[Problem]]:
     document, problems = load_mapping(path)
     if document is None:
         return None, problems
-    loaded: Loaded[Flow] | Loaded[FlowVariant] | None
+    loaded: Located[Flow] | Located[FlowVariant] | None
     if "extends" in document.data:
         loaded, problems = validate_model(document, FlowVariant)
     else:
         loaded, problems = validate_model(document, Flow)
-    return (RawFlow(loaded.model, loaded.path, loaded.positions) if loaded else None), problems
+    return (loaded.replace(loaded.model) if loaded else None), problems
 
 
 @functools.cache
@@ -139,7 +110,7 @@ def flow_set_for(path: Path) -> FlowSet:
     return load_flow_set(root, extra=[path])
 
 
-def resolve_flow(spec: str) -> tuple[FlowSet, FlowDoc]:
+def find_flow(spec: str) -> tuple[FlowSet, Located[Flow]]:
     """A flow named by a file path or by the id of a bundled flow, with its set."""
     path = Path(spec)
     if path.suffix in YAML_SUFFIXES or path.exists():
@@ -159,59 +130,7 @@ def resolve_flow(spec: str) -> tuple[FlowSet, FlowDoc]:
     return flow_set, found
 
 
-def load_model(path: Path, model: type[M]) -> tuple[Loaded[M] | None, list[Problem]]:
-    """Parse one YAML file and validate it as `model`, collecting every problem."""
-    document, problems = load_mapping(path)
-    return validate_model(document, model) if document else (None, problems)
-
-
-def load_mapping(path: Path) -> tuple[YamlDocument | None, list[Problem]]:
-    """Parse one YAML file whose top level must be a mapping."""
-    try:
-        document = load_yaml_file(path)
-    except YamlLoadError as exc:
-        return None, [exc.problem]
-    if not isinstance(document.data, dict):
-        found = _kind(document.data)
-        return None, [
-            Problem(document.positions.locate(), f"expected a mapping of keys at the top of the file, found {found}")
-        ]
-    return document, []
-
-
-def validate_model(document: YamlDocument, model: type[M]) -> tuple[Loaded[M] | None, list[Problem]]:
-    """Validate parsed data as `model`; problems sit at the line of the key concerned.
-
-    When the only problems are unknown keys, they are reported and the rest of the file
-    is still returned, so its meaning can be checked in the same run.
-    """
-    try:
-        return Loaded(model.model_validate(document.data), document.path, document.positions), []
-    except ValidationError as exc:
-        problems = validation_problems(exc, document.positions, model)
-        unknown = [tuple(e["loc"]) for e in exc.errors() if e["type"] == "extra_forbidden"]
-        if len(unknown) < exc.error_count():
-            return None, problems
-    cleaned = _without_keys(document.data, unknown)
-    return Loaded(model.model_validate(cleaned), document.path, document.positions), problems
-
-
-def _without_keys(data: Any, paths: list[tuple[str | int, ...]]) -> Any:
-    """A deep copy of `data` without the keys at `paths` (each ends with a key name)."""
-    copy = deepcopy(data)
-    for path in paths:
-        parent = copy
-        for part in path[:-1]:
-            parent = parent[part]
-        del parent[path[-1]]
-    return copy
-
-
 def _load_registry(path: Path) -> tuple[SourcesDoc | None, list[Problem]]:
     if not path.is_file():
         return None, [Problem(Location(path), "missing sources registry", "every flow folder needs a sources.yaml")]
     return load_model(path, SourceRegistry)
-
-
-def _kind(value: object) -> str:
-    return "nothing (the file is empty)" if value is None else f"a {type(value).__name__}"

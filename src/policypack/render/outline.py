@@ -9,8 +9,8 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from policypack.models import Citation, Flow, Source, Step
-from policypack.route import number_steps, steps_in_order
+from policypack.model.flow import Citation, Flow, Source, Step
+from policypack.model.route import number_steps, steps_in_order
 
 VERIFY_NOTE = "verify against the current edition"
 WIDTH = 88

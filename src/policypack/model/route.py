@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from policypack.models import Flow, Step
+from policypack.model.flow import Flow, Step
 
 
 def successors(step: Step) -> list[str]:

@@ -9,15 +9,17 @@ Each resolved step remembers where it was written, so problems point at that lin
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from policypack.errors import Location, Problem, validation_problems
-from policypack.models import Flow, FlowVariant, Step, StepPatch
-from policypack.yamlsource import Positions
+from policypack.errors import Problem
+from policypack.load.located import Located
+from policypack.load.problems import validation_problems
+from policypack.load.yamlsource import Positions
+from policypack.model.flow import Flow, FlowVariant, Step, StepPatch
 
 TERM = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
@@ -30,52 +32,39 @@ class StepSite:
     index: int
 
 
-@dataclass(frozen=True)
-class FlowDoc:
-    """A resolved flow with the file it came from and where each step was written."""
-
-    model: Flow
-    path: Path
-    positions: Positions
-    step_sites: tuple[StepSite, ...] = ()
-    extends: str | None = None
-
-    def locate(self, *keys: str | int) -> Location:
-        if len(keys) >= 2 and keys[0] == "steps" and isinstance(keys[1], int) and keys[1] < len(self.step_sites):
-            site = self.step_sites[keys[1]]
-            return site.positions.locate(("steps", site.index, *keys[2:]))
-        return self.positions.locate(keys)
+RawFlow = Located[Flow | FlowVariant]  # a flow file as validated, before variants and terms
 
 
-@dataclass(frozen=True)
-class RawFlow:
-    """A flow file as validated, before variants and terms are resolved."""
-
-    model: Flow | FlowVariant
-    path: Path
-    positions: Positions
+def located_steps(top: Positions, sites: Sequence[StepSite]) -> Positions:
+    """`top`'s positions, with each resolved step's keys pointing where that step was written."""
+    marks = {key: mark for key, mark in top.marks.items() if not (len(key) > 1 and key[0] == "steps")}
+    files = {key: file for key, file in top.files.items() if key in marks}
+    for number, site in enumerate(sites):
+        for key, mark in site.positions.marks.items():
+            if key[:2] == ("steps", site.index):
+                moved = ("steps", number, *key[2:])
+                marks[moved] = mark
+                files[moved] = site.positions.files.get(key, site.positions.file)
+    return Positions(top.file, marks, files)
 
 
 @dataclass
 class _Resolver:
     raw: dict[str, RawFlow]
-    done: dict[str, FlowDoc] = field(default_factory=dict)
+    done: dict[str, Located[Flow]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
-    def resolve(self, flow_id: str, chain: tuple[str, ...] = ()) -> FlowDoc | None:
+    def resolve(self, flow_id: str, chain: tuple[str, ...] = ()) -> Located[Flow] | None:
         if flow_id in self.done:
             return self.done[flow_id]
         raw = self.raw[flow_id]
-        doc: FlowDoc | None
-        if isinstance(raw.model, Flow):
-            doc = FlowDoc(raw.model, raw.path, raw.positions, _own_sites(raw))
-        else:
-            doc = self._derive(raw, raw.model, (*chain, flow_id))
+        model = raw.model
+        doc = raw.replace(model) if isinstance(model, Flow) else self._derive(raw, model, (*chain, flow_id))
         if doc:
             self.done[flow_id] = doc
         return doc
 
-    def _derive(self, raw: RawFlow, variant: FlowVariant, chain: tuple[str, ...]) -> FlowDoc | None:
+    def _derive(self, raw: RawFlow, variant: FlowVariant, chain: tuple[str, ...]) -> Located[Flow] | None:
         where = raw.positions.locate(("extends",))
         if variant.extends in chain:
             loop = " → ".join([*chain, variant.extends])
@@ -100,13 +89,13 @@ class _PatchProblems(Exception):
         self.problems = problems
 
 
-def resolve_flows(raw_flows: list[RawFlow]) -> tuple[list[FlowDoc], list[Problem]]:
+def resolve_flows(raw_flows: list[RawFlow]) -> tuple[list[Located[Flow]], list[Problem]]:
     """Plain flows for every raw flow that resolves, with terms replaced, plus problems."""
     by_id: dict[str, RawFlow] = {}
     for raw in raw_flows:
         by_id.setdefault(raw.model.id, raw)  # duplicate ids are reported by the checks
     resolver = _Resolver(by_id)
-    docs: list[FlowDoc] = []
+    docs: list[Located[Flow]] = []
     for raw in raw_flows:
         doc = resolver.resolve(raw.model.id) if by_id[raw.model.id] is raw else _plain_or_none(raw)
         if doc:
@@ -116,19 +105,15 @@ def resolve_flows(raw_flows: list[RawFlow]) -> tuple[list[FlowDoc], list[Problem
     return docs, resolver.problems
 
 
-def _plain_or_none(raw: RawFlow) -> FlowDoc | None:
-    return FlowDoc(raw.model, raw.path, raw.positions, _own_sites(raw)) if isinstance(raw.model, Flow) else None
+def _plain_or_none(raw: RawFlow) -> Located[Flow] | None:
+    return raw.replace(raw.model) if isinstance(raw.model, Flow) else None
 
 
-def _own_sites(raw: RawFlow) -> tuple[StepSite, ...]:
-    return tuple(StepSite(raw.positions, index) for index in range(len(raw.model.steps)))
-
-
-def apply_variant(base: FlowDoc, raw: RawFlow, variant: FlowVariant) -> FlowDoc:
+def apply_variant(base: Located[Flow], raw: RawFlow, variant: FlowVariant) -> Located[Flow]:
     """The base flow with the variant's fields, renames and step patches applied."""
     renames = variant.renames
     steps = [_renamed(step, renames) for step in base.model.steps]
-    sites = list(base.step_sites)
+    sites = [StepSite(base.positions, index) for index in range(len(steps))]
     index_of = {step.id: index for index, step in enumerate(steps)}
     problems: list[Problem] = []
     for patch_index, patch in enumerate(variant.steps):
@@ -160,7 +145,7 @@ def apply_variant(base: FlowDoc, raw: RawFlow, variant: FlowVariant) -> FlowDoc:
         lanes={**base.model.lanes, **variant.lanes},
         steps=steps,
     )
-    return FlowDoc(flow, raw.path, raw.positions, tuple(sites), extends=variant.extends)
+    return Located(flow, raw.path, located_steps(raw.positions, sites))
 
 
 def _renamed(step: Step, renames: dict[str, str]) -> Step:
@@ -186,7 +171,7 @@ def _patched_step(
         return None
 
 
-def expand_terms(doc: FlowDoc) -> tuple[FlowDoc, list[Problem]]:
+def expand_terms(doc: Located[Flow]) -> tuple[Located[Flow], list[Problem]]:
     """Replace {term} in every text of a flow; unknown terms are problems at their line."""
     terms = doc.model.terms
     problems: list[Problem] = []
@@ -229,7 +214,7 @@ def expand_terms(doc: FlowDoc) -> tuple[FlowDoc, list[Problem]]:
         update["short_title"] = expand(flow.short_title, "short_title")
     if flow.summary:
         update["summary"] = expand(flow.summary, "summary")
-    resolved = FlowDoc(flow.model_copy(update=update), doc.path, doc.positions, doc.step_sites, doc.extends)
+    resolved = doc.replace(flow.model_copy(update=update))
     return resolved, problems
 
 

@@ -1,0 +1,14 @@
+"""Check stage for a whole pack input: the school's profile against the flows it is printed with."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from policypack.check.profile import check_school
+from policypack.errors import Problem
+from policypack.load.pack import PackInput
+
+
+def check_pack(pack: PackInput, today: dt.date) -> list[Problem]:
+    """Everything that must hold before a school's pack is laid out and printed."""
+    return check_school(pack.school, {doc.model.id for doc in pack.flows.flows}, today)

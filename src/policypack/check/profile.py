@@ -1,0 +1,61 @@
+"""Check stage for a school profile: what must hold beyond its schema, pure (no files read).
+
+The files a profile names (brand file, logo, templates folder) were found and read while
+loading; this checks meaning: dates, charts, fonts and colours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+from policypack.errors import Problem, Severity, suggest
+from policypack.load.profile import School
+
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+FONT_FAMILY = re.compile(r"^[A-Za-z0-9 -]{1,60}$")  # it is written into CSS and DOT: nothing else
+
+
+def check_school(doc: School, flow_ids: set[str], today: dt.date) -> list[Problem]:
+    """What must hold for a pack to be built from a profile, beyond its schema."""
+    profile = doc.model
+    problems: list[Problem] = []
+    if profile.policy.last_reviewed and profile.policy.last_reviewed < profile.policy.adopted:
+        problems.append(Problem(doc.locate("policy", "last_reviewed"), "the last review is before the adoption date"))
+    if profile.policy.next_review < today:
+        key = "last_reviewed" if profile.policy.last_reviewed else "adopted"
+        problems.append(
+            Problem(
+                doc.locate("policy", key),
+                f"the policy was due for review by {profile.policy.next_review}",
+                "review it, then set policy.last_reviewed to the date of the review",
+                Severity.WARNING,
+            )
+        )
+    nation = profile.school.nation
+    for index, poster in enumerate(profile.outputs.posters):
+        if f"{nation}-{poster.chart}" not in flow_ids:
+            charts = sorted(i.removeprefix(f"{nation}-") for i in flow_ids if i.startswith(f"{nation}-"))
+            hint = suggest(poster.chart, charts) or "charts: " + ", ".join(charts)
+            problems.append(
+                Problem(doc.locate("outputs", "posters", index, "chart"), f"no chart '{poster.chart}'", hint)
+            )
+    if doc.brand is not None:
+        problems += _brand_problems(doc)
+    return problems
+
+
+def _brand_problems(doc: School) -> Iterator[Problem]:
+    assert doc.brand is not None
+    brand = doc.brand.model
+    typography = brand.typography
+    family = typography.base.family if typography and typography.base else None
+    if family is not None and not FONT_FAMILY.match(str(family)):
+        yield Problem(
+            doc.locate_brand("typography", "base", "family"),
+            f"font family '{family}' has characters a font name cannot have",
+        )
+    primary = brand.color.primary if brand.color else None
+    if primary is not None and not HEX_COLOUR.match(str(primary)):
+        yield Problem(doc.locate_brand("color", "primary"), f"primary colour '{primary}' must be a #rrggbb hex colour")

@@ -1,0 +1,104 @@
+"""Lay-out stage: paper sizes, the boxes on a sheet, and fitting a chart into its box.
+
+The legibility rule: the smallest text on a poster must be at least 7 pt for every metre
+it is meant to be read from, and never under 9 pt. Each paper size has an intended
+reading distance, so A2 (read from 2 m) needs 14 pt. See the README for why.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policypack.layout.chart import ChartStyle
+
+PAPER_MM: dict[str, tuple[float, float]] = {"A4": (210, 297), "A3": (297, 420), "A2": (420, 594), "A1": (594, 841)}
+READING_DISTANCE_M: dict[str, float] = {"A4": 1.0, "A3": 1.5, "A2": 2.0, "A1": 3.0}
+PT_PER_METRE = 7.0
+FLOOR_PT = 9.0
+MM_PER_PT = 25.4 / 72
+BLEED_MM = 3.0
+
+
+def minimum_text_pt(size: str) -> float:
+    """The smallest text size that reads from the paper size's intended distance."""
+    return max(FLOOR_PT, PT_PER_METRE * READING_DISTANCE_M[size])
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A poster page, with the boxes the template lays out (all in millimetres)."""
+
+    size: str
+    landscape: bool
+    print_marks: bool
+
+    @property
+    def width(self) -> float:
+        w, h = PAPER_MM[self.size]
+        return h if self.landscape else w
+
+    @property
+    def height(self) -> float:
+        w, h = PAPER_MM[self.size]
+        return w if self.landscape else h
+
+    @property
+    def base_pt(self) -> float:
+        """Body text size of the poster's own text (title block, legend, footer)."""
+        return minimum_text_pt(self.size)
+
+    @property
+    def margin(self) -> float:
+        return round(min(self.width, self.height) * 0.045, 1)
+
+    @property
+    def header_height(self) -> float:
+        return round(self.base_pt * 5.4 * MM_PER_PT, 1)  # two title lines and a line of detail
+
+    @property
+    def footer_height(self) -> float:
+        return round(self.base_pt * 5.6 * MM_PER_PT, 1)  # two lines of legend, then provenance
+
+    @property
+    def gap(self) -> float:
+        return round(self.base_pt * 0.8 * MM_PER_PT, 1)
+
+    def chart_box(self) -> tuple[float, float]:
+        """Width and height (mm) left for the chart, less 1 mm so rounding never spills a page."""
+        width = self.width - 2 * self.margin
+        height = self.height - 2 * self.margin - self.header_height - self.footer_height - 2 * self.gap - 1
+        return width, round(height, 1)
+
+
+@dataclass(frozen=True)
+class FittedChart:
+    svg: str
+    scale: float
+    smallest_pt: float
+
+
+def fit_chart(svg: str, sheet: Sheet, style: ChartStyle) -> FittedChart:
+    """Scale dot's SVG to fill the sheet's chart box (the text alternative is the renderer's)."""
+    match = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    if not match:
+        raise ValueError("dot's SVG has no size in points")
+    width_pt, height_pt = float(match.group(1)), float(match.group(2))
+    box_w, box_h = sheet.chart_box()
+    scale = min(box_w / (width_pt * MM_PER_PT), box_h / (height_pt * MM_PER_PT))
+    width_mm, height_mm = width_pt * MM_PER_PT * scale, height_pt * MM_PER_PT * scale
+    body = svg[svg.index("<svg") :]
+    body = re.sub(r"<!--.*?-->\n?", "", body, flags=re.DOTALL)
+    body = re.sub(r' id="[^"]*"', "", body)  # dot's ids repeat across charts; nothing links to them
+    body = body.replace(match.group(0), f'<svg width="{width_mm:.2f}mm" height="{height_mm:.2f}mm"', 1)
+    return FittedChart(body, scale, style.smallest_pt * scale)
+
+
+def lay_out_poster(
+    svg: str, style: ChartStyle, size: str, landscape: bool | None, print_marks: bool
+) -> tuple[Sheet, FittedChart]:
+    """The chart on a poster sheet; with `landscape=None`, the orientation that prints larger text."""
+    orientations = [landscape] if landscape is not None else [False, True]
+    fitted = [(fit_chart(svg, sheet, style), sheet) for sheet in (Sheet(size, o, print_marks) for o in orientations)]
+    chart, sheet = max(fitted, key=lambda pair: pair[0].scale)
+    return sheet, chart

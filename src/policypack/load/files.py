@@ -1,0 +1,61 @@
+"""Reading files a school sends: only regular files, only inside allowed folders, size-capped.
+
+Every path is resolved (symlinks followed) before it is checked, so a link inside a
+school's folder cannot reach out of it; FIFOs, devices and /proc files are refused
+before they are opened, so they can neither hang a build nor fill its memory.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+
+class UnreadableFile(Exception):
+    """A file that may not or cannot be read; the message says why, in plain words."""
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Whether `path`, with symlinks resolved, lies within `folder` (also resolved)."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError, ValueError):  # a loop of links, a name too long
+        return False
+
+
+def is_file(path: Path) -> bool:
+    """Whether a path is a regular file; False, not an error, for any bad name."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def read_bytes(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; UnreadableFile otherwise.
+
+    The file is opened without following a FIFO's promise of data (O_NONBLOCK) and checked
+    on the open descriptor, so it cannot be swapped for another between check and read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from exc
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableFile("not a regular file (a folder, device, pipe or socket cannot be read)")
+        if info.st_size > limit:
+            raise UnreadableFile(f"file is {info.st_size:,} bytes; the limit is {limit:,}")
+        data = handle.read(limit + 1)
+    if len(data) > limit:  # /proc and friends report a size of 0 and then stream
+        raise UnreadableFile(f"file is over the limit of {limit:,} bytes")
+    return data

@@ -1,0 +1,234 @@
+"""Load stage for a school profile: the profile, the trust profile it extends, its brand,
+its logo and its templates folder, each resolved once and placed inside its allowed folder.
+
+Paths in a profile are relative to the profile's folder, and nothing it names may lie
+outside that folder (symlinks are resolved first). The brand is brand.yml, inline or in
+its own file, validated by the `brand_yml` package with every error placed at its line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from brand_yml import Brand
+from pydantic import ValidationError
+
+from policypack.errors import Location, Problem
+from policypack.load.files import inside, is_file, is_folder
+from policypack.load.images import LOGO_SUFFIXES, check_image
+from policypack.load.located import Located, load_mapping, validate_model
+from policypack.load.problems import validation_problems
+from policypack.load.yamlsource import KeyPath, Positions, YamlDocument
+from policypack.model.profile import Profile
+
+PLACEHOLDER = "FILL-ME"
+PROFILE_KEYS = set(Profile.model_fields)
+
+
+@dataclass(frozen=True)
+class Logo:
+    path: Path  # resolved, inside the folder of the file that gives the brand
+    alt: str | None
+    location: Location  # where the brand names it
+
+
+@dataclass(frozen=True)
+class School:
+    """A loaded profile with every file it names resolved: what later stages use."""
+
+    profile: Located[Profile]
+    brand: Located[Brand] | None
+    brand_dir: Path  # the folder the brand's files are relative to and must lie in
+    logo: Logo | None
+    templates: Path | None  # the school's own templates folder, resolved
+    files: tuple[Path, ...]  # every input file read, for the inputs digest
+
+    @property
+    def folder(self) -> Path:
+        return self.profile.path.parent
+
+    @property
+    def model(self) -> Profile:
+        return self.profile.model
+
+    def locate(self, *keys: str | int) -> Location:
+        return self.profile.locate(*keys)
+
+    def locate_brand(self, *keys: str | int) -> Location:
+        return self.brand.locate(*keys) if self.brand else self.profile.locate("brand", *keys)
+
+
+def profile_kind(path: Path) -> str | None:
+    """ "school" for a school profile, "shared" for one that schools extend, else None."""
+    document, _ = load_mapping(path)
+    if document is None:
+        return None
+    if "school" in document.data:
+        return "school"
+    keys = set(document.data)
+    return "shared" if keys and keys <= PROFILE_KEYS and "steps" not in keys else None
+
+
+def load_school(path: Path) -> tuple[School | None, list[Problem]]:
+    """Parse and validate a profile (with the shared profile it extends), its brand and logo."""
+    path = path.resolve()
+    document, problems = load_mapping(path)
+    if document is None:
+        return None, problems
+    brand_home, files = path.parent, [path]
+    if "extends" in document.data:
+        document, brand_home, shared, problems = _with_shared(document)
+        if problems:
+            return None, problems
+        files.append(shared)
+    placeholders = list(_placeholders(document.data, document.positions, ()))
+    loaded, problems = validate_model(document, Profile)
+    filled = {p.location for p in placeholders}
+    problems = placeholders + [p for p in problems if p.location not in filled]
+    if loaded is None:
+        return None, problems
+    brand, brand_dir, brand_file, brand_problems = _load_brand(loaded, brand_home, document)
+    logo, logo_problems = _load_logo(brand, brand_dir) if brand else (None, [])
+    templates, template_problems = _templates_folder(loaded)
+    files += [f for f in (brand_file, logo.path if logo else None) if f]
+    school = School(loaded, brand, brand_dir, logo, templates, tuple(files))
+    return school, problems + brand_problems + logo_problems + template_problems
+
+
+def _placeholders(data: Any, positions: Positions, path: KeyPath) -> Iterator[Problem]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _placeholders(value, positions, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _placeholders(value, positions, (*path, index))
+    elif isinstance(data, str) and PLACEHOLDER in data:
+        where = positions.locate(path)
+        field = ".".join(str(part) for part in path)
+        yield Problem(where, f"'{field}' is still a placeholder", "fill it in; documents never print blanks")
+
+
+def _with_shared(document: YamlDocument) -> tuple[YamlDocument, Path, Path, list[Problem]]:
+    """A school profile merged over the shared (trust) profile it extends.
+
+    Mappings merge key by key, the school's value winning; anything else, lists and the
+    brand included, is taken whole from the school when it gives one. The brand's files are
+    relative to the file that gives the brand.
+    """
+    own = {key: value for key, value in document.data.items() if key != "extends"}
+    where = document.positions.locate(("extends",))
+    folder = document.path.parent
+    shared_path = (folder / str(document.data["extends"])).resolve()
+    if not is_file(shared_path):
+        return (
+            document,
+            folder,
+            shared_path,
+            [Problem(where, f"the shared profile '{document.data['extends']}' does not exist")],
+        )
+    shared, problems = load_mapping(shared_path)
+    if shared is None:
+        return document, folder, shared_path, problems
+    if "extends" in shared.data:
+        message = "a shared profile cannot itself extend another"
+        return document, folder, shared_path, [Problem(shared.positions.locate(("extends",)), message)]
+    merged = _merge(shared.data, own)
+    brand_home = folder if "brand" in own else shared_path.parent
+    positions = document.positions.over(shared.positions)
+    return YamlDocument(document.path, merged, positions), brand_home, shared_path, []
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if key != "brand" and isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = _merge(base[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _load_brand(
+    profile: Located[Profile], folder: Path, document: YamlDocument
+) -> tuple[Located[Brand] | None, Path, Path | None, list[Problem]]:
+    """The brand, inline or from a file; `folder` is that of the file that gives the brand.
+
+    Returns the brand, the folder its files are relative to, the brand file (if any) and problems.
+    """
+    given = profile.model.brand
+    if given is None:
+        return None, folder, None, []
+    if isinstance(given, dict):
+        brand, problems = _validated_brand(document, given, ("brand",))
+        return brand, folder, None, problems
+    brand_path = (folder / given).resolve()
+    where = profile.locate("brand")
+    if not inside(brand_path, folder):
+        return None, folder, None, [Problem(where, f"brand file '{given}' is outside the profile's folder")]
+    if not is_file(brand_path):
+        return None, folder, None, [Problem(where, f"brand file '{given}' does not exist")]
+    brand_document, problems = load_mapping(brand_path)
+    if brand_document is None:
+        return None, folder, brand_path, problems
+    brand, problems = _validated_brand(brand_document, brand_document.data, ())
+    return brand, brand_path.parent, brand_path, problems
+
+
+def _validated_brand(document: YamlDocument, data: Any, prefix: KeyPath) -> tuple[Located[Brand] | None, list[Problem]]:
+    try:
+        return Located(Brand.model_validate(data), document.path, document.positions, prefix), []
+    except ValidationError as exc:
+        return None, validation_problems(exc, document.positions, Brand, prefix)
+    except Exception as exc:  # brand_yml has its own errors too, e.g. an image named after itself
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return None, [Problem(document.positions.locate(prefix), f"the brand is not valid: {reason}")]
+
+
+def _load_logo(brand: Located[Brand], folder: Path) -> tuple[Logo | None, list[Problem]]:
+    """The logo documents use (medium, else large, else small), checked by reading it."""
+    found = _logo_reference(brand.model)
+    if found is None:
+        return None, []
+    name, alt = found
+    where = brand.locate("logo")
+    if re.match(r"^[a-z][a-z0-9+.-]*:", name, flags=re.IGNORECASE):
+        return None, [Problem(where, f"the logo must be a file beside the profile, not an address ({name})")]
+    path = (folder / name).resolve()
+    problems = [] if alt else [Problem(where, "the logo needs alt text (logo.images.NAME.alt) for accessible PDFs")]
+    if not inside(path, folder):
+        return None, [*problems, Problem(where, f"the logo {name} is outside the folder of the profile that gives it")]
+    if path.suffix.lower() not in LOGO_SUFFIXES:
+        return None, [*problems, Problem(where, f"the logo must be PNG, JPEG or SVG, not '{path.suffix}'")]
+    if not is_file(path):
+        return None, [*problems, Problem(where, f"the logo file {path.name} does not exist")]
+    problems += check_image(path, where)
+    return (None if problems else Logo(path, alt, where)), problems
+
+
+def _logo_reference(brand: Brand) -> tuple[str, str | None] | None:
+    logo = brand.logo
+    if logo is None or isinstance(logo, str):
+        return None
+    for size in ("medium", "large", "small"):
+        resource = getattr(logo, size, None)
+        path = getattr(resource, "path", None)
+        if path is not None:
+            return str(path.root), getattr(resource, "alt", None)
+    return None
+
+
+def _templates_folder(profile: Located[Profile]) -> tuple[Path | None, list[Problem]]:
+    given = profile.model.templates
+    if given is None:
+        return None, []
+    folder = profile.path.parent
+    resolved = (folder / given).resolve()
+    if not inside(resolved, folder) or not is_folder(resolved):
+        return None, [
+            Problem(profile.locate("templates"), f"templates folder '{given}' is not a folder beside the profile")
+        ]
+    return resolved, []

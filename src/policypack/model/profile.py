@@ -1,0 +1,122 @@
+"""Typed model of a school profile: the answers a DSL fills in once."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from policypack.model.flow import Identifier, Nation, StrictModel
+
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]
+Phone = Annotated[str, Field(pattern=r"^[0-9+() ]{3,25}$", description="Digits, spaces, + and brackets.")]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+DocumentName = Literal["policy", "staff-card", "incident-form", "parent-leaflet", "posters"]
+PosterSize = Literal["A4", "A3", "A2", "A1"]
+Phase = Literal[
+    "nursery", "primary", "middle", "secondary", "all-through", "special", "alternative-provision", "college"
+]
+
+
+class Contact(StrictModel):
+    """Someone staff must be able to reach: both ways of contacting them are required."""
+
+    name: ShortText
+    phone: Phone
+    email: Email
+
+
+class Person(StrictModel):
+    name: ShortText
+    email: Email | None = None
+
+
+class Agency(StrictModel):
+    name: ShortText
+    phone: Phone
+    out_of_hours: Phone | None = None
+    email: Email | None = None
+    website: Annotated[str, Field(pattern=r"^https://\S+$")] | None = None
+    notes: Annotated[str, Field(max_length=300)] | None = None
+
+
+class School(StrictModel):
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    nation: Nation
+    phase: Phase
+    address: ShortText
+    website: Annotated[str, Field(pattern=r"^https://\S+$")] | None = None
+
+
+class People(StrictModel):
+    dsl: Contact = Field(description="The Designated Safeguarding Lead (Person, in Wales).")
+    deputies: Annotated[list[Contact], Field(min_length=1, max_length=6)]
+    headteacher: Person
+    chair_of_governors: Person
+
+
+class LocalContacts(StrictModel):
+    childrens_social_care: Agency = Field(description="The local front door / MASH for referrals.")
+    police: Agency
+    lado: Agency | None = Field(None, description="Local authority designated officer (allegations about adults).")
+    safeguarding_partnership: Agency | None = None
+
+
+class PolicyDates(StrictModel):
+    adopted: dt.date
+    approved_by: ShortText
+    last_reviewed: dt.date | None = Field(None, description="Defaults to the adoption date.")
+    review_interval_months: Annotated[int, Field(ge=1, le=36)] = 12
+
+    @property
+    def reviewed(self) -> dt.date:
+        return self.last_reviewed or self.adopted
+
+    @property
+    def next_review(self) -> dt.date:
+        """The last review plus the interval (the 31st becomes the month's last day)."""
+        months = self.reviewed.month - 1 + self.review_interval_months
+        year, month = self.reviewed.year + months // 12, months % 12 + 1
+        return dt.date(year, month, min(self.reviewed.day, calendar.monthrange(year, month)[1]))
+
+
+class PosterSpec(StrictModel):
+    chart: Identifier = Field(description="The chart, without the nation: staff-response, dsl-review, ...")
+    size: PosterSize
+    landscape: bool | None = Field(None, description="Leave out to use the orientation that prints larger text.")
+
+
+DEFAULT_POSTERS = [
+    PosterSpec(chart="staff-response", size="A4"),
+    PosterSpec(chart="dsl-review", size="A2"),
+    PosterSpec(chart="dsl-response", size="A2"),
+    PosterSpec(chart="police-records", size="A2"),
+]
+
+
+ALL_DOCUMENTS: list[DocumentName] = ["policy", "staff-card", "incident-form", "parent-leaflet", "posters"]
+
+
+class Outputs(StrictModel):
+    documents: list[DocumentName] = Field(default_factory=lambda: list(ALL_DOCUMENTS))
+    posters: list[PosterSpec] = Field(default_factory=lambda: list(DEFAULT_POSTERS))
+    print_marks: bool = Field(False, description="Posters with 3 mm bleed and crop marks for a print shop.")
+
+
+class Profile(StrictModel):
+    """One school's answers, filled in once by the DSL and used in every document."""
+
+    extends: str | None = Field(
+        None, description="The path of a shared (trust) profile whose values this school inherits."
+    )
+    school: School
+    people: People
+    contacts: LocalContacts
+    policy: PolicyDates
+    outputs: Outputs = Field(default_factory=Outputs)
+    brand: dict[str, Any] | str | None = Field(
+        None, description="A brand.yml mapping (meta, logo, color, typography), or the path of a _brand.yml file."
+    )
+    templates: str | None = Field(None, description="A folder of templates that override the bundled ones.")

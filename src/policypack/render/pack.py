@@ -1,0 +1,149 @@
+"""Render stage for a school's pack: one context, computed once, rendered by every document.
+
+Templates hold all the wording; this module only gathers data: the school, its nation's
+flows in route order with their numbers, the sources they cite, and the charts as the
+layout stage placed them. Every document renders in the school's one sandboxed environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import jinja2
+
+from policypack import __version__
+from policypack.layout.pack import ChartPage, PackLayout, PosterLayout
+from policypack.load.pack import PackInput
+from policypack.load.profile import School
+from policypack.model.flow import Flow, Source, Step
+from policypack.model.route import number_steps, steps_in_order
+from policypack.render.outline import route_summary, step_citations
+from policypack.render.poster import chart_text, describe_chart, render_poster
+from policypack.render.templating import render_document
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    template: str
+    pages: int | None  # the page count the document must have, when it is fixed
+    options: dict[str, Any]  # for the PDF writer
+
+
+PACK_DOCUMENTS: dict[str, DocumentSpec] = {
+    "policy": DocumentSpec("policy.html.j2", None, {"pdf_variant": "pdf/ua-1"}),
+    "staff-card": DocumentSpec("staff-card.html.j2", 1, {"pdf_variant": "pdf/ua-1"}),
+    "incident-form": DocumentSpec("incident-form.html.j2", 2, {"pdf_forms": True, "pdf_variant": "pdf/ua-1"}),
+    "parent-leaflet": DocumentSpec("parent-leaflet.html.j2", 2, {"pdf_variant": "pdf/ua-1"}),
+}
+POSTER_DOCUMENT = DocumentSpec("poster.html.j2", 1, {"pdf_variant": "pdf/ua-1"})
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One document as HTML, ready for a writer."""
+
+    name: str  # the file's stem
+    html: str
+    spec: DocumentSpec
+
+
+@dataclass(frozen=True)
+class ChartSection:
+    key: str
+    flow: Flow
+    numbers: dict[str, int]
+    steps: list[Step]
+    page: ChartPage
+    outline: list[str]
+    routes: dict[str, str] = field(default_factory=dict)
+
+
+def render_pack(pack: PackInput, layout: PackLayout, environment: jinja2.Environment) -> list[Rendered]:
+    """Every document the profile asks for, in the profile's order, posters where it lists them."""
+    context = pack_context(pack, layout)
+    rendered = []
+    for name in pack.school.model.outputs.documents:
+        if name == "posters":
+            rendered += [_render_pack_poster(pack, layout, poster, environment) for poster in layout.posters]
+        else:
+            spec = PACK_DOCUMENTS[name]
+            rendered.append(Rendered(name, render_document(environment, spec.template, context), spec))
+    return rendered
+
+
+def _render_pack_poster(
+    pack: PackInput, layout: PackLayout, poster: PosterLayout, environment: jinja2.Environment
+) -> Rendered:
+    sources, titles = pack.flows.source_map(), pack.flows.flow_titles()
+    laid_out = (poster.sheet, poster.chart)
+    html = render_poster(environment, poster.flow, sources, titles, laid_out, layout.style, branding(pack.school)).html
+    return Rendered(poster.name, html, POSTER_DOCUMENT)
+
+
+def pack_context(pack: PackInput, layout: PackLayout) -> dict[str, Any]:
+    """Everything the pack's templates use; only data, no wording."""
+    profile = pack.school.model
+    sources = pack.flows.source_map()
+    titles = pack.flows.flow_titles()
+    sections = [_chart_section(key, flow, page, sources, titles) for key, (flow, page) in layout.charts.items()]
+    return {
+        **branding(pack.school),
+        "people": profile.people,
+        "contacts": profile.contacts,
+        "style": layout.style,
+        "charts": {section.key: section for section in sections},
+        "sections": sections,
+        "terms": sections[0].flow.terms,
+        "references": _references(sections, sources),
+        "editions": sorted({section.flow.edition for section in sections}),
+        "version": __version__,
+        "created": profile.policy.adopted.isoformat(),
+        "cite": lambda step: step_citations(step, sources),
+    }
+
+
+def branding(school: School) -> dict[str, Any]:
+    """What puts a school on a document: its details, its logo and its policy's dates."""
+    logo = school.logo
+    return {
+        "school": school.model.school,
+        "policy": school.model.policy,
+        "logo": {"path": logo.path.as_uri(), "alt": logo.alt} if logo else None,
+    }
+
+
+def _chart_section(
+    key: str, flow: Flow, page: ChartPage, sources: dict[str, Source], titles: dict[str, str]
+) -> ChartSection:
+    numbers = number_steps(flow)
+    alt, brief = chart_text(flow, sources, titles)
+    described = ChartPage(page.size, page.landscape, describe_chart(page.chart, alt, brief))
+    routes = {step.id: route_summary(step, numbers, titles) for step in flow.steps}
+    return ChartSection(key, flow, numbers, steps_in_order(flow), described, brief.splitlines()[3:], routes)
+
+
+def _references(sections: list[ChartSection], sources: dict[str, Source]) -> list[dict[str, Any]]:
+    """Every cited source once, in order of first citation, with the steps that rest on it.
+
+    `steps` and `verify` map each chart's name to its step numbers, e.g.
+    {"What every member of staff does": [1, 2, 4]}.
+    """
+    cited: dict[str, dict[str, Any]] = {}
+    for section in sections:
+        chart = section.flow.short_title or section.flow.title
+        for step in section.steps:
+            number = section.numbers[step.id]
+            for citation in step.cites:
+                entry = cited.setdefault(
+                    citation.source, {"source": sources[citation.source], "steps": {}, "verify": {}}
+                )
+                _add(entry["steps"].setdefault(chart, []), number)
+                if citation.verify:
+                    _add(entry["verify"].setdefault(chart, []), number)
+    return list(cited.values())
+
+
+def _add(numbers: list[int], number: int) -> None:
+    if number not in numbers:
+        numbers.append(number)

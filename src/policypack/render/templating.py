@@ -1,0 +1,126 @@
+"""Render stage: Jinja2 templates to HTML, in a sandbox. No document wording lives in Python.
+
+The search path puts a school's own templates folder first, so a school overrides a
+whole document or one block of it by adding a file of the same name. A school's files
+are untrusted: every template renders in Jinja's immutable sandbox (no attribute that
+starts with `_`, no method that changes data, no huge strings or numbers), and the
+loader serves only regular, size-capped files that really lie inside its folders.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from policypack.load.files import UnreadableFile, inside, read_bytes
+from policypack.resources import bundled_path
+
+MAX_TEMPLATE_BYTES = 200_000
+MAX_PRODUCT_LENGTH = 100_000  # the longest string or list a template may build with * (characters/items)
+MAX_POWER_DIGITS = 100  # the largest number ** may make, in digits
+
+
+class TemplateRefused(jinja2.TemplateError):
+    """A template that may not be served (outside its folder, not a regular file, too large)."""
+
+
+class FolderLoader(jinja2.BaseLoader):
+    """Serves templates from folders, in order, and nothing that lies outside them.
+
+    A name is split by Jinja's own rules (no `..`), then the file is resolved with its
+    symlinks: a link that leaves its folder, a FIFO, a device or a /proc file is refused.
+    """
+
+    def __init__(self, folders: Sequence[Path]) -> None:
+        self.folders = [folder.resolve() for folder in folders]
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for folder in self.folders:
+            path = folder.joinpath(*pieces)
+            if not path.exists() and not path.is_symlink():
+                continue
+            if not inside(path, folder):
+                raise TemplateRefused(f"template '{template}' leads outside its folder {folder}")
+            try:
+                data = read_bytes(path.resolve(), MAX_TEMPLATE_BYTES)
+                source = data.decode("utf-8")
+            except UnreadableFile as exc:
+                raise TemplateRefused(f"template '{template}': {exc}") from exc
+            except UnicodeDecodeError as exc:
+                raise TemplateRefused(f"template '{template}' is not valid UTF-8") from exc
+            return source, str(path), lambda: False  # rendered once per build: never stale
+        raise jinja2.TemplateNotFound(template)
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, with `*` and `**` bounded so a template cannot exhaust memory."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: jinja2.runtime.Context, operator_name: str, left: Any, right: Any) -> Any:
+        if operator_name == "**":
+            if _is_number(left) and _is_number(right) and abs(right) * len(str(abs(left))) > MAX_POWER_DIGITS:
+                raise SecurityError("a number that large is not allowed in a template")
+            return operator.pow(left, right)
+        size = _repeat_size(left, right)
+        if size > MAX_PRODUCT_LENGTH:
+            raise SecurityError("a string or list that long is not allowed in a template")
+        return operator.mul(left, right)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _repeat_size(left: Any, right: Any) -> int:
+    """The length of `left * right` when it repeats a sequence, else 0."""
+    for sequence, times in ((left, right), (right, left)):
+        if isinstance(sequence, str | list | tuple) and isinstance(times, int):
+            return len(sequence) * max(times, 0)
+    return 0
+
+
+def template_environment(school_templates: Path | None = None) -> jinja2.Environment:
+    """One sandboxed environment per school: its own folder first, then the bundled templates.
+
+    Autoescaping everywhere and StrictUndefined: a missing value is an error, not a blank.
+    """
+    folders = [*([school_templates] if school_templates else []), bundled_path("templates")]
+    return _Sandbox(
+        loader=FolderLoader(folders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_document(environment: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    return environment.get_template(name).render(context)
+
+
+def render_text(name: str, context: dict[str, Any]) -> str:
+    """A bundled plain-text template (such as a YAML profile): every value must go through `| yaml`."""
+    environment = _Sandbox(
+        loader=FolderLoader([bundled_path("templates")]),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    environment.filters["yaml"] = _yaml_scalar
+    return environment.get_template(name).render(context)
+
+
+def _yaml_scalar(value: object) -> str:
+    """A value as a YAML scalar that reads back as exactly the same text (JSON is YAML)."""
+    return json.dumps(str(value), ensure_ascii=False)

@@ -1,0 +1,63 @@
+"""The one place that runs external programs (dot, pdftoppm, git): find, run, time-limit.
+
+A program that is not installed is `ToolMissing` (exit 3) with the install hint; one
+that fails or outlives its time limit is `ToolFailed` (exit 1) with its last words.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from policypack.errors import ToolFailed, ToolMissing
+
+INSTALL_HINTS = {
+    "dot": "install Graphviz with its Pango plugin: apt-get install graphviz (macOS: brew install graphviz)",
+    "pdftoppm": "apt-get install poppler-utils (macOS: brew install poppler)",
+    "git": "apt-get install git",
+}
+
+
+@dataclass(frozen=True)
+class Done:
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+    def last_line(self) -> str:
+        lines = self.stderr.decode(errors="replace").strip().splitlines()
+        return lines[-1] if lines else "no message"
+
+
+def find_tool(name: str) -> str:
+    """The path of an installed program, or ToolMissing naming how to install it."""
+    found = shutil.which(name)
+    if found is None:
+        raise ToolMissing(f"'{name}' was not found; {INSTALL_HINTS.get(name, f'install {name}')}")
+    return found
+
+
+def run_tool(
+    name: str,
+    args: list[str],
+    *,
+    timeout: float,
+    stdin: bytes | None = None,
+    cwd: Path | None = None,
+    check: bool = True,
+) -> Done:
+    """Run `name` with `args`; with `check`, a non-zero exit is ToolFailed with its message."""
+    program = find_tool(name)
+    try:
+        done = subprocess.run([program, *args], input=stdin, capture_output=True, timeout=timeout, cwd=cwd, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise ToolFailed(f"{name} did not finish within {timeout:g} seconds") from exc
+    except OSError as exc:
+        raise ToolFailed(f"{name} could not be started: {exc.strerror or exc}") from exc
+    result = Done(done.returncode, done.stdout, done.stderr)
+    if check and done.returncode != 0:
+        label = f"{name} {args[0]}" if args and not args[0].startswith("-") else name  # "git ls-tree"
+        raise ToolFailed(f"{label} failed (exit {done.returncode}): {result.last_line()}")
+    return result

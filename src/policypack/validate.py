@@ -1,0 +1,48 @@
+"""`policypack validate`: load and check only, so it is fast and needs neither dot nor Pango.
+
+A folder is checked as a whole (its flows with its own sources.yaml, and every school
+profile in it); a single flow file is checked within the flow set it belongs to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+from policypack.check.flows import check_flow_file, check_flow_set
+from policypack.check.pack import check_pack
+from policypack.errors import Location, Problem, sorted_problems
+from policypack.load.flows import SOURCES_FILE, YAML_SUFFIXES, flow_set_for, load_flow_set, registry_root
+from policypack.load.pack import load_pack
+from policypack.load.profile import profile_kind
+
+
+def validate_paths(paths: Iterable[Path], today: dt.date) -> list[Problem]:
+    """Every problem in the flows and school profiles at `paths`, sorted by file and line."""
+    problems: list[Problem] = []
+    for path in paths:
+        if not path.exists():
+            problems.append(Problem(Location(path), "no such file or folder"))
+            continue
+        files = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES) if path.is_dir() else [path]
+        kinds = {p: profile_kind(p) for p in files if p.name != SOURCES_FILE}
+        profiles = [p for p, kind in kinds.items() if kind]  # shared ones are checked via their schools
+        problems += [problem for p in profiles if kinds[p] == "school" for problem in validate_school(p, today)]
+        if path.is_file() and not profiles:
+            problems += check_flow_file(flow_set_for(path), path, today)
+        elif path.is_dir() and len(profiles) < len(files):
+            problems += _check_folder(path.resolve(), {p.resolve() for p in profiles}, today)
+    return sorted_problems(problems)
+
+
+def validate_school(path: Path, today: dt.date) -> list[Problem]:
+    """A profile's problems, checked against the bundled flows."""
+    pack, problems = load_pack(path)
+    return problems + (check_pack(pack, today) if pack else [])
+
+
+def _check_folder(folder: Path, profiles: set[Path], today: dt.date) -> list[Problem]:
+    root = folder if (folder / SOURCES_FILE).is_file() else (registry_root(folder) or folder)
+    found = check_flow_set(load_flow_set(root, exclude=profiles), today)
+    return [p for p in found if p.location.file.is_relative_to(folder) or root == folder]

@@ -1,0 +1,87 @@
+"""Write stage: the manifest of a pack, and the digest of everything the pack was made from."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+
+from policypack import __version__
+from policypack.errors import PolicypackError
+from policypack.load.pack import PackInput
+from policypack.resources import bundled_path
+from policypack.tools import run_tool
+
+MANIFEST = "manifest.json"
+
+
+def write_manifest(stage: Path, pack: PackInput) -> None:
+    """Every file with its SHA-256, the flows and editions used, and the tools that made them."""
+    profile = pack.school.model
+    nation = profile.school.nation
+    flows = [d.model for d in pack.flows.flows if d.model.nation == nation]
+    manifest = {
+        "school": profile.school.name,
+        "profile": str(pack.school.profile.path),
+        "inputs": inputs_digest(pack),
+        "nation": nation,
+        "policy": {
+            "adopted": profile.policy.adopted.isoformat(),
+            "next_review": profile.policy.next_review.isoformat(),
+        },
+        "flows": [{"id": f.id, "edition": f.edition, "reviewed": f.reviewed.isoformat()} for f in flows],
+        "tools": tool_versions(),
+        "files": [
+            {"name": p.name, "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "bytes": p.stat().st_size}
+            for p in sorted(stage.iterdir())
+        ],
+    }
+    (stage / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+@functools.cache
+def tool_versions() -> dict[str, str]:
+    """The versions that shape the output (read without importing WeasyPrint)."""
+    try:
+        graphviz = run_tool("dot", ["-V"], timeout=10).stderr.decode().strip()
+    except PolicypackError:
+        graphviz = "missing"
+    return {
+        "policypack": __version__,
+        "weasyprint": metadata.version("weasyprint"),
+        "graphviz": graphviz.removeprefix("dot - graphviz version "),
+        "python": platform.python_version(),
+    }
+
+
+def inputs_digest(pack: PackInput) -> str:
+    """A SHA-256 of everything a pack is made from: when it is unchanged, so is the pack.
+
+    The profile and the shared profile it extends, the brand file and logo, the school's
+    own templates, the bundled flows and templates, and the tools' versions.
+    """
+    digest = hashlib.sha256(json.dumps(tool_versions(), sort_keys=True).encode())
+    digest.update(_bundled_digest().encode())
+    files = set(pack.school.files)
+    if pack.school.templates:
+        files.update(_files_under(pack.school.templates))
+    for path in sorted(files):
+        digest.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"missing"))
+    return digest.hexdigest()
+
+
+@functools.cache
+def _bundled_digest() -> str:
+    digest = hashlib.sha256()
+    for folder in ("flows", "templates"):
+        root = bundled_path(folder)
+        for path in _files_under(root):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _files_under(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
