@@ -22,6 +22,7 @@ from policypack.load.files import inside, is_file, is_folder
 from policypack.load.images import LOGO_SUFFIXES, check_image
 from policypack.load.located import Located, load_mapping, validate_model
 from policypack.load.problems import validation_problems
+from policypack.load.templates import check_templates_folder
 from policypack.load.yamlsource import KeyPath, Positions, YamlDocument
 from policypack.model.profile import Profile
 
@@ -122,17 +123,21 @@ def _with_shared(document: YamlDocument) -> tuple[YamlDocument, Path, Path, list
     own = {key: value for key, value in document.data.items() if key != "extends"}
     where = document.positions.locate(("extends",))
     folder = document.path.parent
-    shared_path = (folder / str(document.data["extends"])).resolve()
+    given = str(document.data["extends"])
+    shared_path = (folder / given).resolve()
+    reachable = folder.parent  # a trust keeps its shared profile beside or above its schools' folders
+    if not (inside(shared_path, reachable) and shared_path.suffix in (".yaml", ".yml")):
+        message = f"'extends' must name a .yaml file in the profile's folder or the one above it, not '{given}'"
+        return document, folder, shared_path, [Problem(where, message)]
     if not is_file(shared_path):
-        return (
-            document,
-            folder,
-            shared_path,
-            [Problem(where, f"the shared profile '{document.data['extends']}' does not exist")],
-        )
+        return document, folder, shared_path, [Problem(where, f"the shared profile '{given}' does not exist")]
     shared, problems = load_mapping(shared_path)
     if shared is None:
         return document, folder, shared_path, problems
+    if not set(shared.data) <= PROFILE_KEYS or "school" in shared.data:
+        # never echo the keys of a file that is not a shared profile: it may be anything
+        message = f"'{given}' is not a shared profile (it may only hold keys a profile has, and no 'school')"
+        return document, folder, shared_path, [Problem(where, message)]
     if "extends" in shared.data:
         message = "a shared profile cannot itself extend another"
         return document, folder, shared_path, [Problem(shared.positions.locate(("extends",)), message)]
@@ -231,4 +236,4 @@ def _templates_folder(profile: Located[Profile]) -> tuple[Path | None, list[Prob
         return None, [
             Problem(profile.locate("templates"), f"templates folder '{given}' is not a folder beside the profile")
         ]
-    return resolved, []
+    return resolved, check_templates_folder(resolved)

@@ -20,6 +20,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from policypack.errors import InvalidInput, Location, Problem
 from policypack.load.files import UnreadableFile, inside, read_bytes
 from policypack.resources import bundled_path
 
@@ -106,7 +107,26 @@ def template_environment(school_templates: Path | None = None) -> jinja2.Environ
 
 
 def render_document(environment: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
-    return environment.get_template(name).render(context)
+    """Render one template; any template error is InvalidInput at the template's file and line."""
+    try:
+        return environment.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        where = Location(Path(exc.filename or name), exc.lineno or 0)
+        raise InvalidInput([Problem(where, f"template syntax error: {exc.message}")]) from None
+    except jinja2.TemplateError as exc:  # undefined values, unsafe access, refused or missing files
+        raise InvalidInput([Problem(_template_location(exc, name), f"template error: {exc}")]) from None
+
+
+def _template_location(exc: BaseException, name: str) -> Location:
+    """The innermost template line in the error's traceback (Jinja maps frames to templates)."""
+    found = Location(Path(name))
+    trace = exc.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = Location(Path(filename), trace.tb_lineno)
+        trace = trace.tb_next
+    return found
 
 
 def render_text(name: str, context: dict[str, Any]) -> str:

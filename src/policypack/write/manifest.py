@@ -11,11 +11,13 @@ from pathlib import Path
 
 from policypack import __version__
 from policypack.errors import PolicypackError
+from policypack.load.files import UnreadableFile, read_bytes
 from policypack.load.pack import PackInput
 from policypack.resources import bundled_path
 from policypack.tools import run_tool
 
 MANIFEST = "manifest.json"
+MAX_INPUT_BYTES = 10_000_000
 
 
 def write_manifest(stage: Path, pack: PackInput) -> None:
@@ -69,8 +71,16 @@ def inputs_digest(pack: PackInput) -> str:
     if pack.school.templates:
         files.update(_files_under(pack.school.templates))
     for path in sorted(files):
-        digest.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"missing"))
+        digest.update(str(path).encode() + b"\0" + _content(path))
     return digest.hexdigest()
+
+
+def _content(path: Path) -> bytes:
+    """A school's file as it is now; anything unreadable counts as changed, never as a crash."""
+    try:
+        return read_bytes(path, MAX_INPUT_BYTES)
+    except UnreadableFile as exc:
+        return f"unreadable: {exc}".encode()
 
 
 @functools.cache

@@ -1,0 +1,59 @@
+"""Reading a school's own templates folder at load time, so `validate` reports what a build would refuse.
+
+Each template is parsed (never rendered): a syntax error, or an attempt to reach Python's
+internals through an attribute that starts with an underscore, is a problem at its line.
+The sandbox refuses the same at render time; finding it here means a DSL hears of it
+from `validate`, not from a failed build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import jinja2
+from jinja2 import nodes
+
+from policypack.errors import Location, Problem
+from policypack.load.files import UnreadableFile, inside, read_bytes
+
+MAX_TEMPLATE_BYTES = 200_000
+MAX_TEMPLATES = 200
+
+
+def check_templates_folder(folder: Path) -> list[Problem]:
+    """Problems in the templates of a school's folder (already resolved and inside its profile's folder)."""
+    problems: list[Problem] = []
+    files = sorted(folder.rglob("*"))
+    if len(files) > MAX_TEMPLATES:
+        return [Problem(Location(folder), f"the templates folder has {len(files)} files; the limit is {MAX_TEMPLATES}")]
+    parser = jinja2.Environment(autoescape=True)
+    for path in files:
+        if not inside(path, folder):
+            problems.append(Problem(Location(path), "this is a link to a file outside the templates folder"))
+            continue
+        if path.suffix != ".j2":
+            continue
+        try:
+            source = read_bytes(path.resolve(), MAX_TEMPLATE_BYTES).decode("utf-8")
+            tree = parser.parse(source, path.name, str(path))
+        except UnreadableFile as exc:
+            problems.append(Problem(Location(path), f"template cannot be used: {exc}"))
+        except UnicodeDecodeError:
+            problems.append(Problem(Location(path), "template is not valid UTF-8"))
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(Problem(Location(path, exc.lineno or 0), f"template syntax error: {exc.message}"))
+        else:
+            problems += [Problem(Location(path, line), message) for line, message in _unsafe_names(tree)]
+    return problems
+
+
+def _unsafe_names(tree: nodes.Template) -> Iterator[tuple[int, str]]:
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        name = getattr(node, "attr", None) if isinstance(node, nodes.Getattr) else getattr(node, "arg", None)
+        name = getattr(name, "value", name)  # a Getitem's key is a Const node
+        if isinstance(name, str) and name.startswith("_"):
+            yield (
+                node.lineno,
+                f"'{name}' is not allowed in a template: names that start with '_' reach Python's internals",
+            )
