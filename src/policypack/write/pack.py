@@ -132,6 +132,9 @@ def read_manifest(path: Path) -> dict[str, Any] | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("files"), list):
         return None
+    tools = data.get("tools")
+    if not isinstance(tools, dict) or not isinstance(tools.get("policypack"), str):
+        return None  # written by something else
     for entry in data["files"]:
         if not (
             isinstance(entry, dict) and isinstance(entry.get("name"), str) and isinstance(entry.get("sha256"), str)

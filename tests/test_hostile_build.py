@@ -1,0 +1,416 @@
+"""Hostile inputs and faults against the build: templates that try to run code or read files,
+folders that are not what they seem, schools that collide, builds that are killed or hang.
+
+Each case checks what a user or an attacker would see: the exit code, a located message
+without a traceback, nothing read or written outside the allowed folders, and every
+previous pack byte-for-byte intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jinja2
+import pytest
+from click.testing import CliRunner, Result
+
+from policypack import batch
+from policypack.batch import build_many
+from policypack.cli import main
+from policypack.render.templating import TemplateRefused, template_environment
+from policypack.write.pack import is_intact, pack_folder_name, slug
+from tests.conftest import ROOT, TODAY
+
+EXAMPLE = ROOT / "examples" / "oakfield"
+SECRET = "TOP-SECRET-CANARY-7f3a"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def make_school(folder: Path, name: str = "Oakfield Academy", documents: str = "staff-card") -> Path:
+    """A copy of the example school with its own name, building only the given documents (fast)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(EXAMPLE / "crest.svg", folder / "crest.svg")
+    text = (EXAMPLE / "school.yaml").read_text(encoding="utf-8")
+    text = text.replace("name: Oakfield Academy", f"name: {json.dumps(name)}", 1)
+    text = text.replace(
+        "documents: [policy, staff-card, incident-form, parent-leaflet, posters]", f"documents: [{documents}]"
+    )
+    (folder / "school.yaml").write_text(text, encoding="utf-8")
+    return folder / "school.yaml"
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def with_templates(profile: Path, files: dict[str, str]) -> None:
+    templates = profile.parent / "templates"
+    templates.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (templates / name).write_text(text, encoding="utf-8")
+    profile.write_text(profile.read_text(encoding="utf-8") + "\ntemplates: templates\n", encoding="utf-8")
+
+
+# --- Templates a school sends -----------------------------------------------------------------
+
+CODE = '{{ cycler.__init__.__globals__.os.popen("echo owned > PWNED").read() }}'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        CODE,
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ self._TemplateReference__context }}",
+        "{% set x = [] %}{{ x.append(1) }}",  # the immutable sandbox: no changing data either
+        "{{ 'a' * 100000000 }}",
+        "{{ 9 ** 9999999 }}",
+    ],
+)
+def test_a_school_template_cannot_run_code_or_exhaust_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    profile = make_school(tmp_path / "school")
+    block = "{% extends 'documents/staff-card.html.j2' %}{% block title %}" + body + "{% endblock %}"
+    with_templates(profile, {"staff-card.html.j2": block})
+    result = run("build", str(profile), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "staff-card.html.j2:1" in result.stderr, result.stderr
+    assert not (tmp_path / "PWNED").exists()
+    assert not (tmp_path / "out" / "oakfield-academy").exists()
+
+
+def test_validate_reports_a_template_that_reaches_for_internals_at_its_line(tmp_path: Path) -> None:
+    profile = make_school(tmp_path / "school")
+    with_templates(profile, {"staff-card.html.j2": "{% extends 'documents/staff-card.html.j2' %}\n\n" + CODE})
+    result = run("validate", str(profile))
+    assert result.exit_code == 1
+    assert "staff-card.html.j2:3:1: error: '__init__' is not allowed in a template" in result.stdout
+
+
+def test_a_symlink_in_the_templates_folder_cannot_print_another_file(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET)
+    profile = make_school(tmp_path / "school")
+    include = "{% extends 'documents/staff-card.html.j2' %}{% block title %}{% include 'leak.txt' %}{% endblock %}"
+    with_templates(profile, {"staff-card.html.j2": include})
+    (profile.parent / "templates" / "leak.txt").symlink_to(secret)
+    assert (
+        "leak.txt: error: this is a link to a file outside the templates folder" in run("validate", str(profile)).stdout
+    )
+    out = tmp_path / "out"
+    result = run("build", str(profile), "-o", str(out))
+    assert result.exit_code == 1
+    assert "link to a file outside the templates folder" in result.stderr
+    assert not any(SECRET.encode() in p.read_bytes() for p in out.rglob("*") if p.is_file())
+    # and should a link appear after loading, the renderer's own loader refuses it too
+    environment = template_environment(profile.parent / "templates")
+    with pytest.raises(TemplateRefused, match="leads outside its folder"):
+        environment.get_template("leak.txt")
+    with pytest.raises(jinja2.TemplateNotFound):
+        environment.get_template("../secret.txt")
+
+
+def test_a_fifo_in_the_templates_folder_cannot_hang_the_build(tmp_path: Path) -> None:
+    profile = make_school(tmp_path / "school")
+    with_templates(profile, {})
+    os.mkfifo(profile.parent / "templates" / "staff-card.html.j2")
+    result = run("validate", str(profile))
+    assert result.exit_code == 1
+    assert "not a regular file" in result.stdout
+
+
+def test_a_school_override_of_the_poster_is_used(tmp_path: Path) -> None:
+    profile = make_school(tmp_path / "school", documents="posters")
+    marker = "Poster override from the school's own folder"
+    block = "{% extends 'documents/poster.html.j2' %}{% block heading %}<h1>" + marker + "</h1>{% endblock %}"
+    with_templates(profile, {"poster.html.j2": block})
+    out = tmp_path / "out"
+    assert run("build", str(profile), "-o", str(out)).exit_code == 0
+    assert marker in pdf_text(out / "oakfield-academy" / "poster-staff-response-a4.pdf")
+
+
+# --- Folders that are not what they seem ------------------------------------------------------
+
+
+def test_a_pack_folder_that_is_a_symlink_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "staff-card.pdf").write_text("not yours")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "oakfield-academy").symlink_to(victim)
+    result = run("build", str(make_school(tmp_path / "school")), "-o", str(out))
+    assert result.exit_code == 1
+    assert "is a symbolic link" in result.stderr
+    assert (victim / "staff-card.pdf").read_text() == "not yours"
+
+
+@pytest.mark.parametrize(
+    "manifest", ["[]", '{"files": ["x"]}', '{"files": [{"name": "../../victim.txt", "sha256": "0"}]}']
+)
+def test_a_folder_some_other_tool_made_is_never_written_or_deleted(tmp_path: Path, manifest: str) -> None:
+    (tmp_path / "victim.txt").write_text("keep me")
+    folder = tmp_path / "out" / "oakfield-academy"
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text(manifest)
+    (folder / "report.docx").write_text("someone's work")
+    before = snapshot(tmp_path / "out")
+    result = run("build", str(make_school(tmp_path / "school")), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "was not made by policypack" in result.stderr
+    assert "Traceback" not in result.output
+    assert snapshot(tmp_path / "out") == before
+    assert (tmp_path / "victim.txt").read_text() == "keep me"
+
+
+def test_a_forged_manifest_cannot_make_a_build_delete_outside_its_folder(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    sha = hashlib.sha256(b"keep me").hexdigest()
+    folder = tmp_path / "out" / "oakfield-academy"
+    folder.mkdir(parents=True)
+    forged = {
+        "tools": {"policypack": "0.1.0"},
+        "files": [{"name": n, "sha256": sha} for n in ("../../victim.txt", str(victim))],
+    }
+    (folder / "manifest.json").write_text(json.dumps(forged))
+    assert run("build", str(make_school(tmp_path / "school")), "-o", str(tmp_path / "out")).exit_code == 0
+    assert victim.read_text() == "keep me"
+    assert is_intact(folder)
+
+
+def test_a_pack_folder_that_is_a_file_and_an_output_that_is_a_file_are_errors(tmp_path: Path) -> None:
+    profile = make_school(tmp_path / "school")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "oakfield-academy").write_text("a file")
+    result = run("build", str(profile), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1 and "is a file, not a folder" in result.stderr
+    (tmp_path / "plain").write_text("a file")
+    result = run("build", str(profile), "-o", str(tmp_path / "plain"))
+    assert result.exit_code in (1, 2) and "Traceback" not in result.output
+    assert (tmp_path / "plain").read_text() == "a file"
+
+
+def test_a_rebuild_removes_only_files_it_made_and_nobody_changed(tmp_path: Path) -> None:
+    profile = make_school(tmp_path / "school", documents="staff-card, parent-leaflet")
+    out = tmp_path / "out"
+    assert run("build", str(profile), "-o", str(out)).exit_code == 0
+    folder = out / "oakfield-academy"
+    (folder / "notes.txt").write_text("the DSL's own notes")
+    with (folder / "parent-leaflet.pdf").open("ab") as handle:
+        handle.write(b"% edited by hand\n")
+    profile.write_text(
+        profile.read_text().replace("documents: [staff-card, parent-leaflet]", "documents: [staff-card]")
+    )
+    assert run("build", str(profile), "-o", str(out)).exit_code == 0
+    assert (folder / "notes.txt").is_file(), "a file policypack did not write is never removed"
+    assert (folder / "parent-leaflet.pdf").is_file(), "a file changed since the build is never removed"
+    assert is_intact(folder)
+
+
+# --- Schools that collide ---------------------------------------------------------------------
+
+
+def test_two_schools_with_one_name_in_a_batch_both_fail_and_nothing_is_written(tmp_path: Path) -> None:
+    first = make_school(tmp_path / "a", "St Mary's Primary School")
+    second = make_school(tmp_path / "b", "St Mary’s Primary School")  # typographic apostrophe
+    out = tmp_path / "out"
+    result = run("build", str(first), str(second), "-o", str(out))
+    assert result.exit_code == 1
+    assert f"{first}: this school and {second} would both be written to" in result.stderr
+    assert f"{second}: this school and {first} would both be written to" in result.stderr
+    assert not (out / "st-marys-primary-school").exists()
+
+
+def test_a_school_never_writes_into_another_schools_existing_pack(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = make_school(tmp_path / "a", "St Mary's Primary School")
+    assert run("build", str(first), "-o", str(out)).exit_code == 0
+    before = snapshot(out)
+    second = make_school(tmp_path / "b", "St Mary\u200b's Primary School")  # a zero-width space
+    result = run("build", str(second), "-o", str(out))
+    assert result.exit_code == 1
+    assert "belongs to the school of" in result.stderr
+    assert snapshot(out) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("St Mary's Primary School", "st-marys-primary-school"),
+        ("École Saint-Éloi", "ecole-saint-eloi"),
+        ("..", "ysgol-y-graig"),
+        ("مدرسة النور", "ysgol-y-graig"),
+        ("🏫🏫", "ysgol-y-graig"),
+    ],
+)
+def test_folder_names_transliterate_or_fall_back_to_the_profiles_folder(name: str, expected: str) -> None:
+    assert pack_folder_name(name, Path("/schools/ysgol-y-graig/school.yaml")) == expected
+    assert slug("a/../../b") == "a-b"
+
+
+# --- Builds that are killed, hang or are interrupted -----------------------------------------
+
+# Path.replace calls in a two-document build: two PDFs into staging, then the old manifest set
+# aside, two PDFs into place, the new manifest last.
+SWAP_STEPS = ["before", 1, 2, 3, 4, 5, 6, "after"]
+
+
+@pytest.mark.parametrize("kill_at", SWAP_STEPS)
+def test_a_build_killed_at_any_point_of_the_swap_is_repaired_by_the_next(tmp_path: Path, kill_at: object) -> None:
+    """The child process dies (os._exit: no cleanup runs) at one rename of putting the pack in place."""
+    profile = make_school(tmp_path / "school", documents="staff-card, parent-leaflet")
+    out = tmp_path / "out"
+    assert run("build", str(profile), "-o", str(out)).exit_code == 0
+    folder = out / "oakfield-academy"
+    old_card = (folder / "staff-card.pdf").read_bytes()
+    profile.write_text(profile.read_text().replace("Ms Priya Raman", "Ms Newly Appointed"))
+    script = f"""
+import os, pathlib, sys
+from policypack.cli import main
+from policypack.render.templating import TemplateRefused, template_environment
+real = pathlib.Path.replace
+count = 0
+def dying(self, target):
+    global count
+    count += 1
+    if {kill_at!r} == count:
+        os._exit(137)
+    return real(self, target)
+if {kill_at!r} == "before":
+    import policypack.write.pack as p
+    p.put_in_place = lambda *a: os._exit(137)
+pathlib.Path.replace = dying
+try:
+    main(["build", {str(profile)!r}, "-o", {str(out)!r}])
+except SystemExit as exit:
+    os._exit(exit.code or 0)
+if {kill_at!r} == "after":
+    os._exit(137)
+"""
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=False, timeout=120)
+    if is_intact(folder):  # a folder that claims to be whole is wholly old or wholly new, never mixed
+        new = "Ms Newly Appointed" in pdf_text(folder / "staff-card.pdf")
+        assert new or (folder / "staff-card.pdf").read_bytes() == old_card
+        assert new == ("Ms Newly Appointed" in pdf_text(folder / "parent-leaflet.pdf"))
+    result = run("build", str(profile), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert is_intact(folder)
+    assert "Ms Newly Appointed" in pdf_text(folder / "staff-card.pdf")
+    assert not [p for p in out.iterdir() if ".staging-" in p.name], "leftovers of the killed build are cleaned up"
+    assert not (folder / ".pending-manifest.json").exists()
+
+
+def test_a_school_that_hangs_is_stopped_at_its_time_limit_and_the_batch_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow = make_school(tmp_path / "slow", "Slow School")
+    fine = make_school(tmp_path / "fine", "Fine School")
+    real = batch.build_one
+
+    def build_one(profile: Path, pack: object, output: Path) -> batch.Outcome:
+        if profile == slow:
+            time.sleep(60)
+        return real(profile, pack, output)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch, "build_one", build_one)  # forked workers inherit it
+    outcomes = build_many([slow, fine], tmp_path / "out", jobs=2, today=TODAY, time_limit=3)
+    assert [o.status for o in outcomes] == ["failed", "built"]
+    assert "time limit" in outcomes[0].message
+    assert not (tmp_path / "out" / "slow-school").exists()
+
+
+def test_a_worker_killed_by_the_os_fails_its_school_and_the_batch_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doomed = make_school(tmp_path / "doomed", "Doomed School")
+    fine = make_school(tmp_path / "fine", "Fine School")
+    real = batch.build_one
+
+    def build_one(profile: Path, pack: object, output: Path) -> batch.Outcome:
+        if profile == doomed:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(profile, pack, output)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch, "build_one", build_one)
+    outcomes = build_many([doomed, fine], tmp_path / "out", jobs=2, today=TODAY)
+    assert [o.status for o in outcomes] == ["failed", "built"]
+    assert "killed by signal 9" in outcomes[0].message
+
+
+def test_ctrl_c_stops_a_batch_promptly_keeps_packs_and_prints_the_summary(tmp_path: Path) -> None:
+    profiles = [make_school(tmp_path / f"s{n}", f"School {n}", documents="policy") for n in range(6)]
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "policypack", "build", *map(str, profiles), "-o", str(out), "-j", "2"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    first = process.stderr.readline()  # the first school's progress line: the batch is running
+    process.send_signal(signal.SIGINT)
+    stopped_at = time.monotonic()
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, (first, stdout, stderr)
+    assert time.monotonic() - stopped_at < 15, "stopping does not wait for queued schools"
+    assert "not started" in stdout and "interrupted" in stderr
+    assert "Traceback" not in stderr
+    for folder in out.iterdir() if out.exists() else []:
+        assert folder.name.startswith(".") is False, "no staging folder is left"
+        assert is_intact(folder)
+
+
+def test_build_exits_3_before_any_school_starts_when_dot_is_missing(tmp_path: Path) -> None:
+    profiles = [make_school(tmp_path / f"s{n}", f"School {n}") for n in range(2)]
+    env = {**os.environ, "PATH": str(tmp_path / "empty-bin")}
+    done = subprocess.run(
+        [sys.executable, "-m", "policypack", "build", *map(str, profiles), "-o", str(tmp_path / "out")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr
+    assert "'dot' was not found" in done.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_the_profile_is_parsed_once_per_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from policypack.load import located
+
+    profile = make_school(tmp_path / "school")
+    real = located.load_yaml_file
+    parsed: list[Path] = []
+
+    def counting(path: Path) -> object:
+        parsed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(located, "load_yaml_file", counting)
+    assert run("build", str(profile), "-o", str(tmp_path / "out")).exit_code == 0
+    assert parsed.count(profile.resolve()) == 1
