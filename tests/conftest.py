@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,6 +29,66 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 GOLDEN = ROOT / "tests" / "golden"
 FLOWS = ROOT / "flows"
+Golden = Callable[[str, str], None]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="Rewrite golden files from the current output.")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by the stage they need: `dot` (Graphviz) and `pdf` (WeasyPrint), from their module."""
+    for item in items:
+        for marker in STAGE_MARKERS.get(Path(str(item.fspath)).stem, ()):
+            item.add_marker(marker)
+
+
+# Which test modules run dot or WeasyPrint: `pytest -m "not pdf"` runs the fast, pure ones.
+STAGE_MARKERS: dict[str, tuple[str, ...]] = {
+    "test_flowchart": ("dot",),
+    "test_poster": ("dot", "pdf"),
+    "test_pack": ("dot", "pdf"),
+    "test_batch": ("dot", "pdf"),
+    "test_hostile_build": ("dot", "pdf"),
+    "test_packaging": ("pdf",),
+}
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Golden:
+    """Compare text with a golden file in tests/golden; `pytest --update-golden` rewrites them."""
+    update = bool(request.config.getoption("--update-golden"))
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update:
+            path.write_text(text, encoding="utf-8")
+        assert text == path.read_text(encoding="utf-8"), f"{name} differs; run pytest --update-golden if intended"
+
+    return check
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_warnings(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test whose run logs a warning (policypack's or WeasyPrint's) it did not declare.
+
+    A test that expects one says so with `@pytest.mark.allow_warnings`.
+    """
+    records: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    handler = Collect(logging.WARNING)
+    loggers = [logging.getLogger(name) for name in ("policypack", "weasyprint")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    yield
+    for logger in loggers:
+        logger.removeHandler(handler)
+    if records and request.node.get_closest_marker("allow_warnings") is None:
+        pytest.fail("unexpected warnings: " + "; ".join(r.getMessage() for r in records[:5]))
 
 
 def error_markers(path: Path) -> Iterator[tuple[int, str]]:

@@ -37,7 +37,7 @@ def test_one_bad_profile_never_stops_the_others(trust: Path, tmp_path: Path) -> 
     out = tmp_path / "out"
     result = run("build", *map(str, schools(trust)), "-o", str(out), "-j", "2")
     assert result.exit_code == 1
-    assert result.stdout.strip().endswith("2 built, 0 unchanged, 1 failed")
+    assert result.stdout.strip().endswith("2 built, 0 unchanged, 1 failed"), result.stderr
     assert "broken.yaml:8:3: error: missing required key 'phone'" in result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["birch-primary-school", "cedar-primary-school"]
     assert "[3/3]" in result.stderr, "plain progress lines when not on a terminal"

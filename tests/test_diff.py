@@ -12,16 +12,16 @@ import pytest
 from click.testing import Result
 
 from policypack.diff import word_diff
-from tests.conftest import DATA, FLOWS, GOLDEN, TODAY
+from tests.conftest import DATA, FLOWS, TODAY, Golden
 
 Cli = Callable[..., Result]
 OLD, NEW = "tests/data/diff/old.yaml", "tests/data/diff/new.yaml"
 
 
-def test_text_diff_matches_golden(cli: Cli) -> None:
+def test_text_diff_matches_golden(cli: Cli, golden: Golden) -> None:
     result = cli("diff", OLD, NEW)
     assert result.exit_code == 0
-    assert result.stdout == (GOLDEN / "diff-small.txt").read_text()
+    golden("diff-small.txt", result.stdout)
 
 
 def test_json_diff_names_every_kind_of_change(cli: Cli) -> None:

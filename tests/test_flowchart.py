@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import os
 import re
 import shutil
 import stat
@@ -26,7 +25,7 @@ from policypack.layout.chart import (
 )
 from policypack.load.flows import load_flow_set
 from policypack.resources import bundled_path
-from tests.conftest import DATA, GOLDEN
+from tests.conftest import DATA, Golden
 
 SMALL = load_flow_set(DATA / "good")
 BUNDLED = load_flow_set(bundled_path("flows"))
@@ -39,12 +38,9 @@ def small_dot() -> str:
     return build_graph(doc.model, ChartStyle(), SMALL.flow_titles())
 
 
-def test_dot_source_matches_golden_and_is_deterministic() -> None:
+def test_dot_source_matches_golden_and_is_deterministic(golden: Golden) -> None:
     source = small_dot()
-    golden = GOLDEN / "small.gv"
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.write_text(source)
-    assert source == golden.read_text()
+    golden("small.gv", source)
     assert small_dot() == source
 
 

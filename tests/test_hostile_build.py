@@ -414,3 +414,16 @@ def test_the_profile_is_parsed_once_per_build(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(located, "load_yaml_file", counting)
     assert run("build", str(profile), "-o", str(tmp_path / "out")).exit_code == 0
     assert parsed.count(profile.resolve()) == 1
+
+
+def test_a_single_school_that_hangs_is_stopped_at_its_time_limit_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def hang(pack: object, output: Path) -> None:
+        time.sleep(60)
+
+    monkeypatch.setattr(batch, "make_pack", hang)
+    started = time.monotonic()
+    (outcome,) = build_many([make_school(tmp_path / "school")], tmp_path / "out", jobs=1, today=TODAY, time_limit=1)
+    assert outcome.status == "failed" and "time limit" in outcome.message
+    assert time.monotonic() - started < 30

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,21 +9,18 @@ import pytest
 from policypack.check.flows import check_flow_set
 from policypack.load.flows import load_flow_set
 from policypack.render.outline import outline_data, outline_text
-from tests.conftest import DATA, GOLDEN, TODAY
+from tests.conftest import DATA, TODAY, Golden
 
 SMALL = load_flow_set(DATA / "good")
 
 
 @pytest.mark.parametrize("flow_id", ["small", "small-wales"])
 @pytest.mark.parametrize("brief", [False, True])
-def test_outline_matches_golden_text(flow_id: str, brief: bool) -> None:
+def test_outline_matches_golden_text(flow_id: str, brief: bool, golden: Golden) -> None:
     doc = SMALL.find(flow_id)
     assert doc is not None
     text = outline_text(doc.model, SMALL.source_map(), brief=brief)
-    golden = GOLDEN / f"outline-{flow_id}{'-brief' if brief else ''}.txt"
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.write_text(text)
-    assert text == golden.read_text()
+    golden(f"outline-{flow_id}{'-brief' if brief else ''}.txt", text)
 
 
 def test_json_has_steps_in_route_order_with_sources_resolved() -> None:

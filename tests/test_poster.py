@@ -54,6 +54,7 @@ def test_the_a2_dsl_review_is_one_vector_page_with_every_step(cli: Cli, tmp_path
         assert re.search(rf"(^| ){numbers[step.id]} (DSL|Police)", text), numbers[step.id]
 
 
+@pytest.mark.allow_warnings  # legibility warnings for some sizes are the point or a side effect
 @pytest.mark.parametrize("size", list(PAPER_MM))
 @pytest.mark.parametrize("landscape", [False, True])
 def test_each_paper_size_is_exactly_that_size(cli: Cli, tmp_path: Path, size: str, landscape: bool) -> None:
@@ -130,6 +131,7 @@ def test_the_legibility_rule_per_paper_size() -> None:
     assert [minimum_text_pt(size) for size in ("A4", "A3", "A2", "A1")] == [9.0, 10.5, 14.0, 21.0]
 
 
+@pytest.mark.allow_warnings  # legibility warnings for some sizes are the point or a side effect
 def test_an_illegible_choice_warns_but_still_builds(cli: Cli, tmp_path: Path) -> None:
     result = cli("flowchart", "england-dsl-review", "--size", "A4", "-o", str(tmp_path / "p.pdf"))
     assert result.exit_code == 0
@@ -189,6 +191,7 @@ def test_the_pdf_writer_loads_nothing_outside_its_folders(tmp_path: Path, refere
     assert sorted(p.name for p in tmp_path.iterdir()) == ["allowed", "out.pdf"]
 
 
+@pytest.mark.allow_warnings  # legibility warnings for some sizes are the point or a side effect
 def test_weasyprint_warnings_are_collected_and_the_bundled_poster_has_none(tmp_path: Path) -> None:
     templates = bundled_path("templates")
     noisy = write_pdf("<p style='colour: red'>x</p>", tmp_path / "n.pdf", base_url=templates, allowed=[templates])

@@ -11,24 +11,19 @@ ended (each leaves the previous pack intact) and queued ones never start.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
-import signal
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from policypack.build import load_checked_pack, make_pack
 from policypack.errors import InvalidInput, PolicypackError
 from policypack.load.pack import PackInput
+from policypack.workers import TimeLimitReached, run_here, run_in_workers
 from policypack.write.manifest import MANIFEST, inputs_digest
-from policypack.write.pack import is_intact, pack_folder_name, read_manifest
+from policypack.write.pack import is_intact, pack_folder_name, read_manifest, remove_staging
 
 Status = Literal["built", "unchanged", "failed", "stopped"]
 SCHOOL_TIME_LIMIT_SECONDS = 300.0
@@ -142,13 +137,18 @@ def _unchanged(pack: PackInput, folder: Path) -> bool:
 
 
 def _run(todo: list[tuple[Path, PackInput]], output: Path, jobs: int, time_limit: float) -> Iterator[Outcome]:
-    if len(todo) == 1 and _can_time_here():  # one school: built here, with the same time limit
+    if len(todo) == 1:  # one school: built here, under the same time limit, with nothing to fork
         profile, pack = todo[0]
-        with _alarm(time_limit):
-            outcome = build_one(profile, pack, output)
-        yield outcome
+        try:
+            yield run_here(build_one, (profile, pack, output), time_limit)
+        except TimeLimitReached:
+            yield Outcome(profile, "failed", _name(pack), f"stopped after {time_limit:g} seconds, its time limit")
         return
-    yield from _run_workers(todo, output, max(1, jobs), time_limit)
+    _preload_renderer()  # imported once here, shared by every forked worker
+    names = {profile: _name(pack) for profile, pack in todo}
+    tasks = [(profile, (profile, pack, output)) for profile, pack in todo]
+    for done in run_in_workers(build_one, tasks, max(1, jobs), time_limit, lambda pid: remove_staging(output, pid)):
+        yield done.result or Outcome(done.key, "failed", names[done.key], done.failure, done.seconds)
 
 
 def build_one(profile: Path, pack: PackInput, output: Path) -> Outcome:
@@ -161,125 +161,15 @@ def build_one(profile: Path, pack: PackInput, output: Path) -> Outcome:
         message = _problems_text(exc)
     except PolicypackError as exc:
         message = str(exc)
-    except _TimeLimit:
-        message = "stopped: the build took longer than its time limit"
     except Exception as exc:  # a bug: report it against this school and carry on
         message = f"internal error: {type(exc).__name__}: {exc}"
     return Outcome(profile, "failed", _name(pack), message, time.perf_counter() - started)
-
-
-# --- Worker processes ------------------------------------------------------------------------
-
-
-@dataclass
-class _Running:
-    profile: Path
-    pack: PackInput
-    process: Any  # multiprocessing.Process (its type depends on the start method)
-    pipe: Connection
-    started: float
-
-
-def _run_workers(todo: list[tuple[Path, PackInput]], output: Path, jobs: int, time_limit: float) -> Iterator[Outcome]:
-    context = multiprocessing.get_context("fork" if _forkable() else "spawn")
-    if _forkable():
-        _preload_renderer()  # imported once here, shared by every forked worker
-    queue = list(todo)
-    running: list[_Running] = []
-    try:
-        while queue or running:
-            while queue and len(running) < jobs:
-                profile, pack = queue.pop(0)
-                running.append(_start(context, profile, pack, output))
-            ready = wait([r.pipe for r in running] + [r.process.sentinel for r in running], timeout=0.2)
-            for worker in list(running):
-                outcome = _collect(worker, ready, time_limit)
-                if outcome:
-                    running.remove(worker)
-                    yield outcome
-    finally:
-        for worker in running:  # Ctrl-C, or the caller stopped listening: end what still runs
-            _stop(worker.process)
-
-
-def _start(context: Any, profile: Path, pack: PackInput, output: Path) -> _Running:
-    receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_worker, args=(profile, pack, output, send), daemon=True)
-    process.start()
-    send.close()
-    return _Running(profile, pack, process, receive, time.perf_counter())
-
-
-def _collect(worker: _Running, ready: list[Any], time_limit: float) -> Outcome | None:
-    elapsed = time.perf_counter() - worker.started
-    if worker.pipe in ready:
-        try:
-            outcome: Outcome = worker.pipe.recv()
-        except (EOFError, OSError):
-            outcome = None  # type: ignore[assignment]
-        worker.process.join(STOP_GRACE_SECONDS)
-        if outcome is not None:
-            return outcome
-    if worker.process.sentinel in ready or not worker.process.is_alive():
-        worker.process.join(STOP_GRACE_SECONDS)
-        code = worker.process.exitcode
-        reason = f"killed by signal {-code}" if code is not None and code < 0 else f"exited with status {code}"
-        return Outcome(worker.profile, "failed", _name(worker.pack), f"the build's process was {reason}", elapsed)
-    if elapsed > time_limit:
-        _stop(worker.process)
-        message = f"stopped after {time_limit:g} seconds, its time limit; the previous pack is unchanged"
-        return Outcome(worker.profile, "failed", _name(worker.pack), message, elapsed)
-    return None
-
-
-def _worker(profile: Path, pack: PackInput, output: Path, send: Connection) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a batch stops
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: staging folders are removed
-    send.send(build_one(profile, pack, output))
-    send.close()
-
-
-def _stop(process: Any) -> None:
-    if process.is_alive():
-        process.terminate()
-        process.join(STOP_GRACE_SECONDS)
-    if process.is_alive():
-        process.kill()
-        process.join(STOP_GRACE_SECONDS)
 
 
 def _preload_renderer() -> None:
     from policypack.write.pdf import load_weasyprint
 
     load_weasyprint()
-
-
-def _forkable() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def _can_time_here() -> bool:
-    return hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
-
-
-class _TimeLimit(Exception):
-    pass
-
-
-@contextmanager
-def _alarm(seconds: float) -> Iterator[None]:
-    """Raise _TimeLimit in this (main) thread after `seconds`."""
-
-    def expire(*_: object) -> None:
-        raise _TimeLimit
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _name(pack: PackInput) -> str:

@@ -212,6 +212,20 @@ def _remove_dead_staging(folder: Path) -> None:
                 shutil.rmtree(leftover, ignore_errors=True)
 
 
+def remove_staging(output_root: Path, pid: int) -> None:
+    """The staging folders a stopped build process left in `output_root`."""
+    with contextlib.suppress(OSError):
+        for leftover in output_root.iterdir():
+            name = leftover.name
+            if (
+                name.startswith(".")
+                and f"{STAGING_MARK}{pid}-" in name
+                and leftover.is_dir()
+                and not leftover.is_symlink()
+            ):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
