@@ -27,6 +27,9 @@ from policypack.model.schema import SCHEMAS, json_schema
 from policypack.render.outline import outline_data, outline_text
 from policypack.resources import bundled_path
 from policypack.validate import validate_paths
+from policypack.check.review import review_data, review_flow_set, review_text
+from policypack.load.flows import bundled_flow_set
+from policypack.load.profile import load_school
 
 log = logging.getLogger("policypack")
 
@@ -276,8 +279,9 @@ def flowchart(
     default=None,
     help="Schools built at once, in separate processes [default: one per core].",
 )
+@click.option("--final", is_flag=True, help="Refuse to build while any part of the text awaits checking.")
 @click.pass_obj
-def build(today: dt.date, profiles: tuple[Path, ...], output: Path, jobs: int | None) -> None:
+def build(today: dt.date, profiles: tuple[Path, ...], output: Path, jobs: int | None, final: bool) -> None:
     """Build the pack for one school, or for hundreds, from their profiles.
 
     Each profile is validated first: a school with a problem gets nothing written and
@@ -317,6 +321,49 @@ def _print_outcomes(outcomes: list[Outcome]) -> None:
     summary = f"{counts['built']} built, {counts['unchanged']} unchanged, {counts['failed']} failed"
     stopped = sum(o.status == "stopped" for o in outcomes)
     click.echo(summary + (f", {stopped} not started" if stopped else ""))
+
+
+def _refuse_pending(targets: list[Path], today: dt.date) -> None:
+    """--final: stop, listing them, when the flows of any school's nation have pending claims."""
+    review = review_flow_set(bundled_flow_set(), today)
+    nations = {school.model.school.nation for school in (load_school(t)[0] for t in targets) if school}
+    claims = [claim for claim in review.pending if claim.nation in nations]
+    if not claims:
+        return
+    for claim in claims:
+        click.echo(f"pending: {claim.flow}, step {claim.number} ({claim.step}), {claim.source}: {claim.read}", err=True)
+    counts = "; ".join(f"{n.title()}: {len(review.parts(n))}" for n in sorted(nations) if review.parts(n))
+    click.echo(f"policypack: --final: parts of the text await checking ({counts}); nothing was built", err=True)
+    raise InvalidInput([], reported=True)
+
+
+@main.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
+)
+@click.option("--strict", is_flag=True, help="Exit 1 when any claim is pending (for release CI).")
+@click.pass_obj
+def review(today: dt.date, fmt: str, strict: bool) -> None:
+    """The maintainers' report: what must still be read before the text is final.
+
+    Lists every pending claim with its step, its source and what to read; sources past
+    their check_by date; cited sources that a newer edition has replaced; and watch
+    items falling due. For each nation it prints how many parts of the text await
+    checking: the number a pack built now prints on its cover.
+
+    \b
+    Example:
+      policypack review
+      policypack review --format json
+      policypack review --strict
+    """
+    report = review_flow_set(bundled_flow_set(), today)
+    if fmt == "json":
+        click.echo(json.dumps(review_data(report), indent=2, ensure_ascii=False))
+    else:
+        click.echo(review_text(report), nl=False)
+    if strict and report.pending:
+        raise InvalidInput([], reported=True)
 
 
 def _progress_reporter(total: int) -> Progress:
