@@ -333,3 +333,34 @@ def test_headings_never_skip_a_level(document: str) -> None:
     assert levels and levels[0] == 1
     for before, after in itertools.pairwise(levels):
         assert after <= before + 1, (document, levels)
+
+
+MAINTAINER_PHRASES = ("verify", "not read first-hand", "read from a copy", "first policypack edition", "pending")
+
+
+@pytest.fixture(scope="module")
+def wales_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("wales") / "school"
+    shutil.copytree(EXAMPLE.parent, folder)
+    profile = folder / "school.yaml"
+    profile.write_text(profile.read_text().replace("nation: england", "nation: wales"))
+    out = tmp_path_factory.mktemp("packs")
+    result = run("build", str(profile), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    return out / "oakfield-academy"
+
+
+def test_no_document_of_either_nation_carries_a_maintainer_note(pack: Path, wales_pack: Path) -> None:
+    for folder in (pack, wales_pack):
+        for pdf in sorted(folder.glob("*.pdf")):
+            text = text_of(pdf).casefold()
+            for phrase in MAINTAINER_PHRASES:
+                assert phrase not in text, (folder.name, pdf.name, phrase)
+
+
+def test_the_draft_notice_is_on_the_cover_and_in_the_footer(pack: Path, cli: Cli) -> None:
+    count = json.loads(cli("review", "--format", "json").stdout)["parts"]["england"]
+    notice = f"Draft — {count} parts of this text await checking against the current guidance (marked †)"
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(pack / "policy.pdf").pages]
+    assert notice in pages[0]
+    assert all(notice in page for page in pages[1:]), "every page's footer carries it"

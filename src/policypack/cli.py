@@ -17,19 +17,18 @@ from policypack import __version__
 from policypack.batch import Interrupted, Outcome, Progress, build_many, default_jobs
 from policypack.build import PosterRequest, build_flowchart
 from policypack.check.flows import check_flow_file
+from policypack.check.review import review_data, review_flow_set, review_text
 from policypack.diff import diff_data, diff_flows, diff_text, flow_version
 from policypack.errors import InvalidInput, Location, PolicypackError, Problem, Severity, has_errors
 from policypack.interview import write_profile
 from policypack.layout.chart import ChartStyle, check_text_measurement
 from policypack.layout.sheet import PAPER_MM
-from policypack.load.flows import find_flow
+from policypack.load.flows import bundled_flow_set, find_flow
+from policypack.load.profile import load_school
 from policypack.model.schema import SCHEMAS, json_schema
 from policypack.render.outline import outline_data, outline_text
 from policypack.resources import bundled_path
 from policypack.validate import validate_paths
-from policypack.check.review import review_data, review_flow_set, review_text
-from policypack.load.flows import bundled_flow_set
-from policypack.load.profile import load_school
 
 log = logging.getLogger("policypack")
 
@@ -289,14 +288,18 @@ def build(today: dt.date, profiles: tuple[Path, ...], output: Path, jobs: int | 
     card, fillable incident form, parent leaflet, posters and manifest.json. A school
     whose inputs have not changed since its last build is skipped. A failed build leaves
     the previous pack as it was. With no PROFILES, the bundled example school. Exit
-    status 1 when any school failed.
+    status 1 when any school failed. While parts of the text await checking, each pack
+    says so on its cover; --final refuses to build then, and lists what is pending.
 
     \b
     Example:
       policypack build
       policypack build trust/schools/*.yaml -o packs/ -j 2
+      policypack build --final school.yaml
     """
     targets = list(profiles) or [bundled_path("examples") / "oakfield" / "school.yaml"]
+    if final:
+        _refuse_pending(targets, today)
     outcomes = build_many(
         targets,
         output,

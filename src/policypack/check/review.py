@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from policypack.model.flow import Citation, Flow, Source, WatchItem
 from policypack.load.flows import FlowSet
+from policypack.model.flow import Citation, Flow, Source, WatchItem
 from policypack.model.route import number_steps, steps_in_order
 
 WATCH_AHEAD_DAYS = 60  # watch items due within this many days are listed as coming up
