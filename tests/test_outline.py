@@ -36,7 +36,8 @@ def test_json_has_steps_in_route_order_with_sources_resolved() -> None:
     ]
     citation = data["steps"][1]["citations"][0]
     assert citation["source"]["short"] == "Test advice 2024"
-    assert citation["verify"] is True
+    assert citation["state"] == "pending"
+    assert citation["pending"] == "read para 4"
     assert data["steps"][1]["lane"] == {"id": "staff", "name": "All staff"}
 
 

@@ -64,15 +64,15 @@ def test_the_policy_says_what_a_dsl_needs_to_adopt_it(pack: Path) -> None:
         "Mr Tom Ellis",
         "1 September 2027",  # next review
         "Outcome 21",
-        "Criterion 1: is an adult involved, or is it sextortion?",
-        "Criterion 2: coercion, blackmail, grooming, or doubt about consent?",
-        "Criterion 3: sexual acts unusual for the child's development, or violence?",
-        "Criterion 4: sexual acts involving any child under 13?",
-        "Criterion 5: is any child at immediate risk of harm?",
+        "Criterion 1: is an adult involved?",
+        "Criterion 2: coercion, blackmail, grooming, or doubt about capacity to consent?",
+        "Criterion 3: sexual acts unusual for the child's development, or violent?",
+        "Criterion 4: sexual acts, and any child in it under 13?",
+        "Criterion 5: is a child at immediate risk of harm?",
         "Anyshire Children's Services front door (MASH)",
-        "verify against the current edition",
         "What changed in this edition",
-        "First policypack edition, following the UKCIS advice as updated in March 2024.",
+        "A referral under any criterion is made immediately",
+        "This pack is for schools in England. Scotland and Northern Ireland",
         "Page 1 of",
     ]:
         assert expected in text, expected
@@ -343,3 +343,34 @@ def test_headings_never_skip_a_level(document: str) -> None:
     assert levels and levels[0] == 1
     for before, after in itertools.pairwise(levels):
         assert after <= before + 1, (document, levels)
+
+
+MAINTAINER_PHRASES = ("verify", "not read first-hand", "read from a copy", "first policypack edition", "pending")
+
+
+@pytest.fixture(scope="module")
+def wales_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("wales") / "school"
+    shutil.copytree(EXAMPLE.parent, folder)
+    profile = folder / "school.yaml"
+    profile.write_text(profile.read_text().replace("nation: england", "nation: wales"))
+    out = tmp_path_factory.mktemp("packs")
+    result = run("build", str(profile), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    return out / "oakfield-academy"
+
+
+def test_no_document_of_either_nation_carries_a_maintainer_note(pack: Path, wales_pack: Path) -> None:
+    for folder in (pack, wales_pack):
+        for pdf in sorted(folder.glob("*.pdf")):
+            text = text_of(pdf).casefold()
+            for phrase in MAINTAINER_PHRASES:
+                assert phrase not in text, (folder.name, pdf.name, phrase)
+
+
+def test_the_draft_notice_is_on_the_cover_and_in_the_footer(pack: Path, cli: Cli) -> None:
+    count = json.loads(cli("review", "--format", "json").stdout)["parts"]["england"]
+    notice = f"Draft — {count} parts of this text await checking against the current guidance (marked †)"
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(pack / "policy.pdf").pages]
+    assert notice in pages[0]
+    assert all(notice in page for page in pages[1:]), "every page's footer carries it"

@@ -17,12 +17,14 @@ from policypack import __version__
 from policypack.batch import Interrupted, Outcome, Progress, build_many, default_jobs
 from policypack.build import PosterRequest, build_flowchart
 from policypack.check.flows import check_flow_file
+from policypack.check.review import review_data, review_flow_set, review_text
 from policypack.diff import diff_data, diff_flows, diff_text, flow_version
 from policypack.errors import InvalidInput, Location, PolicypackError, Problem, Severity, has_errors
 from policypack.interview import write_profile
 from policypack.layout.chart import ChartStyle, check_text_measurement
 from policypack.layout.sheet import PAPER_MM
-from policypack.load.flows import find_flow
+from policypack.load.flows import bundled_flow_set, find_flow
+from policypack.load.profile import load_school
 from policypack.model.schema import SCHEMAS, json_schema
 from policypack.render.outline import outline_data, outline_text
 from policypack.resources import bundled_path
@@ -276,8 +278,9 @@ def flowchart(
     default=None,
     help="Schools built at once, in separate processes [default: one per core].",
 )
+@click.option("--final", is_flag=True, help="Refuse to build while any part of the text awaits checking.")
 @click.pass_obj
-def build(today: dt.date, profiles: tuple[Path, ...], output: Path, jobs: int | None) -> None:
+def build(today: dt.date, profiles: tuple[Path, ...], output: Path, jobs: int | None, final: bool) -> None:
     """Build the pack for one school, or for hundreds, from their profiles.
 
     Each profile is validated first: a school with a problem gets nothing written and
@@ -285,14 +288,18 @@ def build(today: dt.date, profiles: tuple[Path, ...], output: Path, jobs: int | 
     card, fillable incident form, parent leaflet, posters and manifest.json. A school
     whose inputs have not changed since its last build is skipped. A failed build leaves
     the previous pack as it was. With no PROFILES, the bundled example school. Exit
-    status 1 when any school failed.
+    status 1 when any school failed. While parts of the text await checking, each pack
+    says so on its cover; --final refuses to build then, and lists what is pending.
 
     \b
     Example:
       policypack build
       policypack build trust/schools/*.yaml -o packs/ -j 2
+      policypack build --final school.yaml
     """
     targets = list(profiles) or [bundled_path("examples") / "oakfield" / "school.yaml"]
+    if final:
+        _refuse_pending(targets, today)
     outcomes = build_many(
         targets,
         output,
@@ -317,6 +324,49 @@ def _print_outcomes(outcomes: list[Outcome]) -> None:
     summary = f"{counts['built']} built, {counts['unchanged']} unchanged, {counts['failed']} failed"
     stopped = sum(o.status == "stopped" for o in outcomes)
     click.echo(summary + (f", {stopped} not started" if stopped else ""))
+
+
+def _refuse_pending(targets: list[Path], today: dt.date) -> None:
+    """--final: stop, listing them, when the flows of any school's nation have pending claims."""
+    review = review_flow_set(bundled_flow_set(), today)
+    nations = {school.model.school.nation for school in (load_school(t)[0] for t in targets) if school}
+    claims = [claim for claim in review.pending if claim.nation in nations]
+    if not claims:
+        return
+    for claim in claims:
+        click.echo(f"pending: {claim.flow}, step {claim.number} ({claim.step}), {claim.source}: {claim.read}", err=True)
+    counts = "; ".join(f"{n.title()}: {len(review.parts(n))}" for n in sorted(nations) if review.parts(n))
+    click.echo(f"policypack: --final: parts of the text await checking ({counts}); nothing was built", err=True)
+    raise InvalidInput([], reported=True)
+
+
+@main.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
+)
+@click.option("--strict", is_flag=True, help="Exit 1 when any claim is pending (for release CI).")
+@click.pass_obj
+def review(today: dt.date, fmt: str, strict: bool) -> None:
+    """The maintainers' report: what must still be read before the text is final.
+
+    Lists every pending claim with its step, its source and what to read; sources past
+    their check_by date; cited sources that a newer edition has replaced; and watch
+    items falling due. For each nation it prints how many parts of the text await
+    checking: the number a pack built now prints on its cover.
+
+    \b
+    Example:
+      policypack review
+      policypack review --format json
+      policypack review --strict
+    """
+    report = review_flow_set(bundled_flow_set(), today)
+    if fmt == "json":
+        click.echo(json.dumps(review_data(report), indent=2, ensure_ascii=False))
+    else:
+        click.echo(review_text(report), nl=False)
+    if strict and report.pending:
+        raise InvalidInput([], reported=True)
 
 
 def _progress_reporter(total: int) -> Progress:

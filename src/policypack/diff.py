@@ -111,7 +111,9 @@ def _routes(step: Step) -> list[str]:
 
 
 def _citations(step: Step) -> set[str]:
-    return {c.source + (f", {c.section}" if c.section else "") + (" (verify)" if c.verify else "") for c in step.cites}
+    return {
+        c.source + (f", {c.section}" if c.section else "") + (" (pending)" if c.is_pending else "") for c in step.cites
+    }
 
 
 def diff_text(diff: FlowDiff) -> str:

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from policypack.check.nations import citation_problems, national_problems, registry_date_problems
 from policypack.errors import Location, Problem, Severity, sorted_problems, suggest
 from policypack.load.flows import SOURCES_FILE, FlowSet, SourcesDoc
 from policypack.load.located import Located
@@ -36,12 +37,17 @@ def check_flow_set(flow_set: FlowSet, today: dt.date) -> list[Problem]:
     flow_ids = {doc.model.id for doc in flow_set.flows}
     for doc in flow_set.flows:
         problems += check_flow(doc, source_ids, flow_ids)
+        if flow_set.sources:
+            problems += citation_problems(doc, flow_set.sources.model, today)
+            problems += national_problems(doc, flow_set.sources.model)
     return sorted_problems(problems)
 
 
 def check_registry(doc: SourcesDoc, today: dt.date) -> list[Problem]:
     ids = [source.id for source in doc.model.sources]
     problems = list(_duplicates(ids, lambda i: doc.locate("sources", i, "id"), "source id"))
+    problems += _duplicates([w.id for w in doc.model.watch], lambda i: doc.locate("watch", i, "id"), "watch id")
+    problems += registry_date_problems(doc, today)
     for index, source in enumerate(doc.model.sources):
         if source.check_by < today:
             problems.append(
@@ -199,6 +205,8 @@ def _choices(names: Iterable[str]) -> str:
 
 
 def check_flow_file(flow_set: FlowSet, path: Path, today: dt.date) -> list[Problem]:
-    """The problems of one flow file (and of its registry) within an already loaded set."""
-    wanted = {path.resolve(), flow_set.root / SOURCES_FILE}
+    """The problems of one flow file (and of its registry, when the file is under it)."""
+    wanted = {path.resolve()}
+    if path.resolve().is_relative_to(flow_set.root):
+        wanted.add(flow_set.root / SOURCES_FILE)
     return [p for p in check_flow_set(flow_set, today) if p.location.file in wanted]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from policypack.check.nations import superseded_at_adoption
 from policypack.check.profile import check_school
 from policypack.errors import Problem
 from policypack.load.pack import PackInput
@@ -11,4 +12,5 @@ from policypack.load.pack import PackInput
 
 def check_pack(pack: PackInput, today: dt.date) -> list[Problem]:
     """Everything that must hold before a school's pack is laid out and printed."""
-    return check_school(pack.school, {doc.model.id for doc in pack.flows.flows}, today)
+    problems = check_school(pack.school, {doc.model.id for doc in pack.flows.flows}, today)
+    return problems + list(superseded_at_adoption(pack.school, pack.flows))

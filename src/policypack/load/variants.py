@@ -149,9 +149,16 @@ def apply_variant(base: Located[Flow], raw: RawFlow, variant: FlowVariant) -> Lo
 
 
 def _renamed(step: Step, renames: dict[str, str]) -> Step:
+    """Swap ids in an inherited step. A renamed citation is pending again: a passage
+    read in one source says nothing about another, so its check does not carry over."""
     if not renames:
         return step
-    cites = [c.model_copy(update={"source": renames.get(c.source, c.source)}) for c in step.cites]
+    cites = [
+        c.model_copy(update={"source": renames[c.source], "verified": None, "pending": None})
+        if c.source in renames
+        else c
+        for c in step.cites
+    ]
     continues = renames.get(step.continues, step.continues) if step.continues else None
     return step.model_copy(update={"cites": cites, "continues": continues})
 

@@ -28,19 +28,32 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+class Check(StrictModel):
+    """A maintainer's reading of the passage a citation rests on: when, by whom, and where."""
+
+    on: dt.date = Field(description="The date the passage was read.")
+    by: Text = Field(description="Who read it: a role is enough, e.g. maintainer (safeguarding).")
+    edition: Text = Field(description="The edition or version of the text that was read.")
+    place: Text = Field(description="The exact place: section, paragraph or heading.")
+    url: Annotated[str, Field(pattern=r"^https://\S+$")] = Field(description="Where the text read was found.")
+
+
 class Citation(StrictModel):
-    """A step's reference to a source in the registry."""
+    """A step's reference to a source in the registry, with its review state.
+
+    A citation is *verified* when `verified` records who read the supporting passage,
+    when and where; otherwise it is *pending*, and `pending` says what must be read.
+    """
 
     source: Identifier = Field(description="The id of a source in sources.yaml.")
     section: str | None = Field(None, description="Section, paragraph or page, where known.")
     note: str | None = Field(None, description="What the step takes from the source.")
-    verify: bool = Field(
-        False,
-        description=(
-            "True when the step rests on a fact not yet checked against the primary text; "
-            "documents then print 'verify against the current edition'."
-        ),
-    )
+    verified: Check | None = Field(None, description="The reading that confirmed the claim.")
+    pending: str | None = Field(None, description="What a maintainer must read to confirm the claim.")
+
+    @property
+    def is_pending(self) -> bool:
+        return self.verified is None
 
 
 def _citation_shorthand(value: Any) -> Any:
@@ -63,12 +76,15 @@ class Step(StrictModel):
     title: Text = Field(description="Short imperative label for posters (about ten words).")
     text: Text = Field(description="The full wording for the policy's procedure.")
     cites: list[CitationEntry] = Field(
-        default_factory=list, description="Sources for this step: ids, or {source, section, note, verify}."
+        default_factory=list, description="Sources for this step: ids, or {source, section, note, verified, pending}."
     )
     next: Identifier | None = Field(None, description="start and action steps: the step that follows.")
     branches: list[Branch] = Field(default_factory=list, description="decision steps: the answers.")
     continues: Identifier | None = Field(
         None, description="end steps: the id of another flow that takes over from here."
+    )
+    jurisdiction: str | None = Field(
+        None, description="Where the step applies when narrower than the flow's nation set, e.g. England."
     )
 
 
@@ -142,6 +158,7 @@ class StepPatch(StrictModel):
     next: Identifier | None = None
     branches: list[Branch] | None = None
     continues: Identifier | None = None
+    jurisdiction: str | None = None
 
 
 class FlowVariant(StrictModel):
@@ -180,6 +197,13 @@ SourceKind = Literal[
 ]
 
 
+class Successor(StrictModel):
+    """The edition that replaces a source, and from when."""
+
+    by: Identifier = Field(description="The id of the source that replaces this one.")
+    on: dt.date = Field(description="The date from which the successor applies.")
+
+
 class Source(StrictModel):
     id: Identifier
     short: Annotated[str, Field(min_length=1, max_length=40, description="Short name for citations, e.g. UKCIS 2024.")]
@@ -189,10 +213,37 @@ class Source(StrictModel):
     url: Annotated[str, Field(pattern=r"^https://\S+$")]
     kind: SourceKind
     statutory: bool = Field(description="True for legislation and statutory guidance.")
-    jurisdiction: Text
+    jurisdiction: Text = Field(description="Where it applies: England, Wales, England and Wales, United Kingdom.")
     check_by: dt.date = Field(description="Re-read the source against the flows by this date.")
-    note: str | None = None
+    superseded: Successor | None = Field(None, description="The source that replaces this one, and from when.")
+    note: str | None = Field(None, description="For maintainers only; never printed in a school's documents.")
+
+    @property
+    def england_only(self) -> bool:
+        return self.jurisdiction.strip().casefold() == "england"
+
+
+class NationalTerm(StrictModel):
+    """A word or reference that belongs to one nation's system, such as LADO in England."""
+
+    text: Text = Field(description="The words, matched case-insensitively in step titles and text.")
+    jurisdiction: Text = Field(description="The only nation it applies to, e.g. England.")
+    instead: str | None = Field(None, description="What another nation's flow should say instead.")
+
+
+class WatchItem(StrictModel):
+    """A coming change (a bill, a new edition) that a maintainer must act on by a date."""
+
+    id: Identifier
+    title: Text
+    due: dt.date = Field(description="When to look again; validate warns once it has passed.")
+    action: Text = Field(description="What to read and what to change when it happens.")
+    jurisdiction: Text
 
 
 class SourceRegistry(StrictModel):
     sources: list[Source]
+    national_terms: list[NationalTerm] = Field(
+        default_factory=list, description="Words that belong to one nation; other nations' flows may not use them."
+    )
+    watch: list[WatchItem] = Field(default_factory=list, description="Dated watch items for maintainers.")

@@ -16,7 +16,15 @@ ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 DocumentName = Literal["policy", "staff-card", "incident-form", "parent-leaflet", "posters"]
 PosterSize = Literal["A4", "A3", "A2", "A1"]
 Phase = Literal[
-    "nursery", "primary", "middle", "secondary", "all-through", "special", "alternative-provision", "college"
+    "nursery",
+    "primary",
+    "middle",
+    "secondary",
+    "all-through",
+    "special",
+    "alternative-provision",
+    "college",
+    "sixth-form",
 ]
 
 

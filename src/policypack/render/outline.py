@@ -12,7 +12,7 @@ from typing import Any
 from policypack.model.flow import Citation, Flow, Source, Step
 from policypack.model.route import number_steps, steps_in_order
 
-VERIFY_NOTE = "verify against the current edition"
+PENDING_NOTE = "pending"
 WIDTH = 88
 
 
@@ -39,7 +39,10 @@ def outline_text(
         lines.append(f"{indent}Who: {lane.name if lane else step.lane}")
         lines += textwrap.wrap(step.text, WIDTH, initial_indent=indent, subsequent_indent=indent)
         lines += textwrap.wrap(
-            f"Sources: {step_citations(step, sources)}", WIDTH, initial_indent=indent, subsequent_indent=indent + "  "
+            f"Sources: {step_citations(step, sources, states=True)}",
+            WIDTH,
+            initial_indent=indent,
+            subsequent_indent=indent + "  ",
         )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
@@ -56,18 +59,21 @@ def route_summary(step: Step, numbers: dict[str, int], flow_titles: dict[str, st
     return "(end)"
 
 
-def step_citations(step: Step, sources: dict[str, Source]) -> str:
-    """A step's sources in a line, e.g. "UKCIS advice 2024, 2.4 (verify against ...); KCSIE 2025"."""
-    return "; ".join(citation_text(c, sources) for c in step.cites)
+def step_citations(step: Step, sources: dict[str, Source], *, states: bool = False) -> str:
+    """A step's sources in a line, e.g. "UKCIS advice 2024, 2.4; KCSIE 2025".
+
+    With `states` (maintainers' outline only), a pending citation says "(pending)".
+    """
+    return "; ".join(citation_text(c, sources, states=states) for c in step.cites)
 
 
-def citation_text(citation: Citation, sources: dict[str, Source]) -> str:
+def citation_text(citation: Citation, sources: dict[str, Source], *, states: bool = False) -> str:
     source = sources.get(citation.source)
     text = source.short if source else citation.source
     if citation.section:
         text += f", {citation.section}"
-    if citation.verify:
-        text += f" ({VERIFY_NOTE})"
+    if states and citation.is_pending:
+        text += f" ({PENDING_NOTE})"
     return text
 
 
@@ -107,7 +113,9 @@ def _citation_data(citation: Citation, sources: dict[str, Source]) -> dict[str, 
         "source": source.model_dump(mode="json") if source else {"id": citation.source},
         "section": citation.section,
         "note": citation.note,
-        "verify": citation.verify,
+        "state": "pending" if citation.is_pending else "verified",
+        "verified": citation.verified.model_dump(mode="json") if citation.verified else None,
+        "pending": citation.pending,
     }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 
 from policypack import __version__
+from policypack.check.review import pending_parts
 from policypack.layout.pack import ChartPage, PackLayout, PosterLayout
 from policypack.load.pack import PackInput
 from policypack.load.profile import School
@@ -87,19 +88,40 @@ def pack_context(pack: PackInput, layout: PackLayout) -> dict[str, Any]:
     sources = pack.flows.source_map()
     titles = pack.flows.flow_titles()
     sections = [_chart_section(key, flow, page, sources, titles) for key, (flow, page) in layout.charts.items()]
+    parts = pending_parts(section.flow for section in sections)
+    pending = {(flow_id.split("-", 1)[1], step_id) for flow_id, step_id in parts}
     return {
         **branding(pack.school),
+        **phase_flags(profile.school.phase),
+        "pending_count": len(parts),
+        "is_pending": lambda chart, step_id: (chart, step_id) in pending,
         "people": profile.people,
         "contacts": profile.contacts,
         "style": layout.style,
         "charts": {section.key: section for section in sections},
         "sections": sections,
-        "terms": sections[0].flow.terms,
+        "terms": {key: value for section in sections for key, value in section.flow.terms.items()},
         "references": _references(sections, sources),
         "editions": sorted({section.flow.edition for section in sections}),
         "version": __version__,
         "created": profile.policy.adopted.isoformat(),
         "cite": lambda step: step_citations(step, sources),
+    }
+
+
+PRIMARY_PHASES = {"nursery", "primary"}
+OLDER_PHASES = {"middle", "secondary", "all-through", "college", "sixth-form", "alternative-provision", "special"}
+AGE_18_PHASES = {"secondary", "all-through", "college", "sixth-form", "alternative-provision", "special"}
+
+
+def phase_flags(phase: str) -> dict[str, bool]:
+    """What the school's phase changes in the documents (the wording stays in templates)."""
+    return {
+        "primary_phase": phase in PRIMARY_PHASES or phase == "all-through",
+        "older_phase": phase in OLDER_PHASES,
+        "pupils_over_18": phase in AGE_18_PHASES,
+        "special_phase": phase == "special",
+        "plain_leaflet": phase in PRIMARY_PHASES,
     }
 
 
@@ -126,7 +148,7 @@ def _chart_section(
 def _references(sections: list[ChartSection], sources: dict[str, Source]) -> list[dict[str, Any]]:
     """Every cited source once, in order of first citation, with the steps that rest on it.
 
-    `steps` and `verify` map each chart's name to its step numbers, e.g.
+    `steps` maps each chart's name to its step numbers, e.g.
     {"What every member of staff does": [1, 2, 4]}.
     """
     cited: dict[str, dict[str, Any]] = {}
@@ -135,12 +157,8 @@ def _references(sections: list[ChartSection], sources: dict[str, Source]) -> lis
         for step in section.steps:
             number = section.numbers[step.id]
             for citation in step.cites:
-                entry = cited.setdefault(
-                    citation.source, {"source": sources[citation.source], "steps": {}, "verify": {}}
-                )
+                entry = cited.setdefault(citation.source, {"source": sources[citation.source], "steps": {}})
                 _add(entry["steps"].setdefault(chart, []), number)
-                if citation.verify:
-                    _add(entry["verify"].setdefault(chart, []), number)
     return list(cited.values())
 
 

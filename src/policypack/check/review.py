@@ -1,0 +1,141 @@
+"""The maintainers' review: what is still pending, what is due, and what was replaced.
+
+One function decides which steps are pending (`pending_parts`), and both `policypack
+review` and the pack's draft notice use it, so the count a school sees on its cover is
+the count the maintainers' report lists for that nation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from policypack.load.flows import FlowSet
+from policypack.model.flow import Citation, Flow, Source, WatchItem
+from policypack.model.route import number_steps, steps_in_order
+
+WATCH_AHEAD_DAYS = 60  # watch items due within this many days are listed as coming up
+
+
+@dataclass(frozen=True)
+class PendingClaim:
+    """One citation whose supporting passage nobody has yet read and recorded."""
+
+    flow: str
+    nation: str
+    number: int
+    step: str
+    title: str
+    source: str
+    read: str  # what a maintainer must read
+
+
+@dataclass
+class Review:
+    today: dt.date
+    pending: list[PendingClaim] = field(default_factory=list)
+    overdue: list[Source] = field(default_factory=list)
+    superseded: list[tuple[Source, list[str]]] = field(default_factory=list)
+    watch: list[WatchItem] = field(default_factory=list)
+
+    def parts(self, nation: str) -> list[tuple[str, str]]:
+        """The steps of one nation's flows that rest on at least one pending claim."""
+        return list(dict.fromkeys((c.flow, c.step) for c in self.pending if c.nation == nation))
+
+    def nations(self) -> list[str]:
+        return sorted({c.nation for c in self.pending})
+
+
+def pending_parts(flows: Iterable[Flow]) -> list[tuple[str, str]]:
+    """(flow id, step id) of every step with a pending citation, in route order."""
+    return [(flow.id, step.id) for flow in flows for step in steps_in_order(flow) if _pending(step.cites)]
+
+
+def _pending(cites: list[Citation]) -> bool:
+    return any(c.is_pending for c in cites)
+
+
+def review_flow_set(flow_set: FlowSet, today: dt.date) -> Review:
+    """Everything a maintainer must read or act on, for every flow in the set."""
+    sources = flow_set.source_map()
+    review = Review(today)
+    citing: dict[str, list[str]] = {}
+    for doc in sorted(flow_set.flows, key=lambda d: (d.model.nation, d.model.id)):
+        flow = doc.model
+        numbers = number_steps(flow)
+        for step in steps_in_order(flow):
+            for citation in step.cites:
+                citing.setdefault(citation.source, []).append(flow.id)
+                if citation.is_pending:
+                    read = citation.pending or _default_reading(citation, sources.get(citation.source))
+                    claim = PendingClaim(
+                        flow.id, flow.nation, numbers[step.id], step.id, step.title, citation.source, read
+                    )
+                    review.pending.append(claim)
+    for source in sources.values():
+        if source.check_by < today:
+            review.overdue.append(source)
+        if source.superseded and source.superseded.on <= today and source.id in citing:
+            review.superseded.append((source, sorted(set(citing[source.id]))))
+    registry = flow_set.sources.model if flow_set.sources else None
+    ahead = today + dt.timedelta(days=WATCH_AHEAD_DAYS)
+    review.watch = sorted((w for w in registry.watch if w.due <= ahead), key=lambda w: w.due) if registry else []
+    return review
+
+
+def _default_reading(citation: Citation, source: Source | None) -> str:
+    name = f"{source.title} ({source.edition})" if source else citation.source
+    where = f", {citation.section}" if citation.section else ""
+    about = f": {citation.note}" if citation.note else ""
+    return f"read {name}{where}{about}"
+
+
+def review_text(review: Review) -> str:
+    """The report as plain text, for a terminal or a CI log."""
+    lines = [f"policypack review, {review.today.isoformat()}", ""]
+    for nation in review.nations():
+        parts = review.parts(nation)
+        claims = [c for c in review.pending if c.nation == nation]
+        lines.append(f"{nation.title()}: {len(parts)} parts of the text await checking ({len(claims)} claims)")
+    if not review.pending:
+        lines.append("No claims are pending.")
+    lines.append("")
+    current = None
+    for claim in review.pending:
+        if claim.flow != current:
+            current = claim.flow
+            lines += ["", f"Pending in {claim.flow}:"]
+        lines.append(f"  step {claim.number} ({claim.step}), {claim.source}: {claim.read}")
+    if review.overdue:
+        lines += ["", "Sources past their check_by date:"]
+        lines += [f"  {s.id}: due {s.check_by.isoformat()} ({s.edition})" for s in review.overdue]
+    if review.superseded:
+        lines += ["", "Cited sources that have been replaced:"]
+        for source, flows in review.superseded:
+            assert source.superseded is not None
+            lines.append(
+                f"  {source.id}: replaced by {source.superseded.by} from {source.superseded.on.isoformat()};"
+                f" cited in {', '.join(flows)}"
+            )
+    if review.watch:
+        lines += ["", f"Watch items due (by {(review.today + dt.timedelta(days=WATCH_AHEAD_DAYS)).isoformat()}):"]
+        lines += [f"  {w.id}, due {w.due.isoformat()}: {w.title}. {w.action}" for w in review.watch]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def review_data(review: Review) -> dict[str, Any]:
+    """The report as JSON-ready data."""
+    return {
+        "today": review.today.isoformat(),
+        "parts": {nation: len(review.parts(nation)) for nation in review.nations()},
+        "pending": [claim.__dict__ for claim in review.pending],
+        "overdue": [{"id": s.id, "check_by": s.check_by.isoformat()} for s in review.overdue],
+        "superseded": [
+            {"id": s.id, "by": s.superseded.by, "from": s.superseded.on.isoformat(), "cited_in": flows}
+            for s, flows in review.superseded
+            if s.superseded
+        ],
+        "watch": [{"id": w.id, "title": w.title, "due": w.due.isoformat(), "action": w.action} for w in review.watch],
+    }
