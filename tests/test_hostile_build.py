@@ -273,17 +273,31 @@ def test_folder_names_transliterate_or_fall_back_to_the_profiles_folder(name: st
 
 # --- Builds that are killed, hang or are interrupted -----------------------------------------
 
-# Path.replace calls in a two-document build: two PDFs into staging, then the old manifest set
-# aside, two PDFs into place, the new manifest last.
-SWAP_STEPS = ["before", 1, 2, 3, 4, 5, 6, "after"]
+# Path.replace calls in a two-document build: (1, 2) two PDFs into staging, then (3) the old
+# manifest set aside, (4, 5) two PDFs into place, (6) the new manifest last. "before" dies
+# once everything is staged, "after" once the build has finished.
+SWAP_STEPS = ["before", 3, 4, 5, 6, "after"]
+
+
+@pytest.fixture(scope="module")
+def built_two_documents(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A school with a two-document pack already built (copied by each test that kills a rebuild)."""
+    root = tmp_path_factory.mktemp("built")
+    profile = make_school(root / "school", documents="staff-card, parent-leaflet")
+    assert run("build", str(profile), "-o", str(root / "out")).exit_code == 0
+    return root
 
 
 @pytest.mark.parametrize("kill_at", SWAP_STEPS)
-def test_a_build_killed_at_any_point_of_the_swap_is_repaired_by_the_next(tmp_path: Path, kill_at: object) -> None:
+def test_a_build_killed_at_any_point_of_the_swap_is_repaired_by_the_next(
+    tmp_path: Path, kill_at: object, built_two_documents: Path
+) -> None:
     """The child process dies (os._exit: no cleanup runs) at one rename of putting the pack in place."""
-    profile = make_school(tmp_path / "school", documents="staff-card, parent-leaflet")
-    out = tmp_path / "out"
-    assert run("build", str(profile), "-o", str(out)).exit_code == 0
+    shutil.copytree(built_two_documents, tmp_path, dirs_exist_ok=True, symlinks=True)
+    profile, out = tmp_path / "school" / "school.yaml", tmp_path / "out"
+    manifest = json.loads((out / "oakfield-academy" / "manifest.json").read_text())
+    manifest["profile"] = str(profile.resolve())  # the copy is the same school, moved
+    (out / "oakfield-academy" / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     folder = out / "oakfield-academy"
     old_card = (folder / "staff-card.pdf").read_bytes()
     profile.write_text(profile.read_text().replace("Ms Priya Raman", "Ms Newly Appointed"))
