@@ -29,7 +29,7 @@ def validate_paths(paths: Iterable[Path], today: dt.date) -> list[Problem]:
         kinds = {p: profile_kind(p) for p in files if p.name != SOURCES_FILE}
         profiles = [p for p, kind in kinds.items() if kind]  # shared ones are checked via their schools
         problems += [problem for p in profiles if kinds[p] == "school" for problem in validate_school(p, today)]
-        if path.is_file() and not profiles:
+        if not path.is_dir() and not profiles:  # a FIFO or device too: its reader says why it cannot be read
             problems += check_flow_file(flow_set_for(path), path, today)
         elif path.is_dir() and len(profiles) < len(files):
             problems += _check_folder(path.resolve(), {p.resolve() for p in profiles}, today)

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from policypack.errors import Problem, Severity, suggest
 from policypack.load.profile import School
 
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-FONT_FAMILY = re.compile(r"^[A-Za-z0-9 -]{1,60}$")  # it is written into CSS and DOT: nothing else
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+# Both are written into CSS and DOT: nothing else, matched whole (`$` alone lets "\n" through).
+FONT_FAMILY = re.compile(r"[A-Za-z0-9 -]{1,60}")
 
 
 def check_school(doc: School, flow_ids: set[str], today: dt.date) -> list[Problem]:
@@ -51,11 +52,11 @@ def _brand_problems(doc: School) -> Iterator[Problem]:
     brand = doc.brand.model
     typography = brand.typography
     family = typography.base.family if typography and typography.base else None
-    if family is not None and not FONT_FAMILY.match(str(family)):
+    if family is not None and not FONT_FAMILY.fullmatch(str(family)):
         yield Problem(
             doc.locate_brand("typography", "base", "family"),
             f"font family '{family}' has characters a font name cannot have",
         )
     primary = brand.color.primary if brand.color else None
-    if primary is not None and not HEX_COLOUR.match(str(primary)):
+    if primary is not None and not HEX_COLOUR.fullmatch(str(primary)):
         yield Problem(doc.locate_brand("color", "primary"), f"primary colour '{primary}' must be a #rrggbb hex colour")

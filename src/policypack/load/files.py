@@ -49,13 +49,31 @@ def read_bytes(path: Path, limit: int) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from exc
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise UnreadableFile("not a regular file (a folder, device, pipe or socket cannot be read)")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):  # checked before fdopen, which refuses a folder with its own error
+            raise UnreadableFile(f"cannot read file: it is {_kind(info.st_mode)}, not a regular file")
         if info.st_size > limit:
             raise UnreadableFile(f"file is {info.st_size:,} bytes; the limit is {limit:,}")
-        data = handle.read(limit + 1)
+        handle = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with handle:
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from exc
     if len(data) > limit:  # /proc and friends report a size of 0 and then stream
         raise UnreadableFile(f"file is over the limit of {limit:,} bytes")
     return data
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "a special file"

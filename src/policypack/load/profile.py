@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from policypack.errors import Location, Problem
 from policypack.load.files import inside, is_file, is_folder
-from policypack.load.images import LOGO_SUFFIXES, check_image
+from policypack.load.images import LOGO_SUFFIXES, PrintImage, check_image
 from policypack.load.located import Located, load_mapping, validate_model
 from policypack.load.problems import validation_problems
 from policypack.load.templates import check_templates_folder
@@ -35,6 +35,7 @@ class Logo:
     path: Path  # resolved, inside the folder of the file that gives the brand
     alt: str | None
     location: Location  # where the brand names it
+    image: PrintImage  # what documents embed: decoded, checked, rebuilt at print resolution
 
 
 @dataclass(frozen=True)
@@ -210,8 +211,9 @@ def _load_logo(brand: Located[Brand], folder: Path) -> tuple[Logo | None, list[P
         return None, [*problems, Problem(where, f"the logo must be PNG, JPEG or SVG, not '{path.suffix}'")]
     if not is_file(path):
         return None, [*problems, Problem(where, f"the logo file {path.name} does not exist")]
-    problems += check_image(path, where)
-    return (None if problems else Logo(path, alt, where)), problems
+    image, image_problems = check_image(path, where)
+    problems += image_problems
+    return (Logo(path, alt, where, image) if image and not problems else None), problems
 
 
 def _logo_reference(brand: Brand) -> tuple[str, str | None] | None:

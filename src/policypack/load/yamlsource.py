@@ -17,10 +17,15 @@ from typing import Any
 import yaml
 
 from policypack.errors import Location, Problem
+from policypack.load.files import UnreadableFile, read_bytes
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 50_000
 MAX_DEPTH = 64
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+# Refused in every value and key: C0 controls but tab and newline, DEL, C1 controls, and the
+# bidirectional overrides and isolates that can make printed text read differently (Trojan Source).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _YAML11_BOOL_WORDS = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 
 KeyPath = tuple[str | int, ...]
@@ -63,29 +68,33 @@ class YamlLoadError(Exception):
 
 
 def load_yaml_file(path: Path) -> YamlDocument:
-    """Read and parse one YAML file; raises YamlLoadError with a located Problem."""
+    """Read and parse one YAML file; raises YamlLoadError with a located Problem.
+
+    Read through `read_bytes`: a folder, FIFO, device (`/dev/zero`) or oversized file fails
+    at once with a message, before anything is read into memory.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise _fail(
-                Location(path),
-                f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
-                "flows and profiles are small text files; is this the right file?",
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise _fail(Location(path), f"cannot read file: {exc.strerror or exc}") from exc
+        raw = read_bytes(path, MAX_FILE_BYTES)
+    except UnreadableFile as exc:
+        hint = "flows and profiles are small text files; is this the right file?"
+        raise _fail(Location(path), str(exc), hint) from exc
     return parse_yaml(_decode(path, raw), path)
 
 
 def parse_yaml(text: str, path: Path) -> YamlDocument:
     """Parse YAML text (one document) into plain data plus positions."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_DepthLimitedLoader)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as NUL
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise _fail(Location(path, line, col), f"character U+{exc.character:04X} is not allowed in YAML") from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
         message = " ".join(part for part in (exc.context, exc.problem) if part)
+        if isinstance(exc, _TooDeep):
+            raise _fail(where, str(message)) from exc
         raise _fail(
             where, f"YAML syntax error: {message}", "check the indentation and quoting on this line and the one above"
         ) from exc
@@ -113,6 +122,34 @@ def _decode(path: Path, raw: bytes) -> str:
         ) from exc
 
 
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+class _TooDeep(yaml.MarkedYAMLError):
+    pass
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing nesting deeper than MAX_DEPTH before its recursion does.
+
+    The composer calls itself once per level, so 3000 levels would end in a RecursionError;
+    this stops at the first node too deep and names its line.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH + 1:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise _TooDeep(problem=f"values are nested more than {MAX_DEPTH} levels deep", problem_mark=mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 def _fail(location: Location, message: str, hint: str | None = None) -> YamlLoadError:
     return YamlLoadError(Problem(location, message, hint))
 
@@ -125,6 +162,7 @@ class _Builder:
         self.positions = positions
         self.count = 0
         self.constructor = yaml.constructor.SafeConstructor()
+        self.merged: dict[int, list[tuple[yaml.Node, yaml.Node]]] = {}
 
     def build(self, node: yaml.Node, path: KeyPath) -> Any:
         self.count += 1
@@ -147,14 +185,26 @@ class _Builder:
         if node.tag.endswith(":bool") and _YAML11_BOOL_WORDS.match(node.value):
             return node.value  # YAML 1.2 reading: "Yes"/"No" are text, as a branch label needs
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
+            if isinstance(value, str) and (control := _CONTROL.search(value)):
+                raise _fail(
+                    self._where(node),
+                    f"the text contains the control character U+{ord(control.group()):04X}",
+                    "remove it: control characters can rewrite a terminal or what a document shows",
+                )
+            return value
         except yaml.constructor.ConstructorError as exc:
             raise _fail(self._where(node), f"invalid value: {exc.problem}") from exc
+        except (ValueError, OverflowError) as exc:  # 2026-02-30, year 0000, a 5000-digit number
+            if node.tag.endswith(":timestamp"):
+                reason = f"'{node.value}' is not a real date ({exc})"
+            else:
+                reason = f"'{_shorten(node.value)}' is not a number policypack can use (too long)"
+            raise _fail(self._where(node), reason) from exc
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> Iterator[tuple[str, Any]]:
-        self.constructor.flatten_mapping(node)  # resolves "<<" merge keys
         seen: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
+        for key_node, value_node in self._pairs(node, 0):
             key = self.build(key_node, path)
             if not isinstance(key, str):
                 raise _fail(self._where(key_node), f"keys must be text, not {key!r}")
@@ -164,6 +214,37 @@ class _Builder:
             seen[key] = key_node
             self._mark((*path, key), key_node)
             yield key, self.build(value_node, (*path, key))
+
+    def _pairs(self, node: yaml.MappingNode, depth: int) -> list[tuple[yaml.Node, yaml.Node]]:
+        """The mapping's own pairs, then those its `<<` merge keys bring that it does not give.
+
+        As YAML's merge key says: the mapping's own value wins over a merged one, and of
+        several merged mappings the first listed wins. Only the mapping's own keys can be
+        duplicates. Nodes are never changed (an alias shares them), and each mapping's
+        pairs are worked out once, so merges of merges cannot multiply the work.
+        """
+        known = self.merged.get(id(node))
+        if known is not None:
+            return known
+        if depth > MAX_DEPTH:
+            raise _fail(self._where(node), f"merge keys (<<) are nested more than {MAX_DEPTH} levels deep")
+        own = [(k, v) for k, v in node.value if k.tag != _MERGE_TAG]
+        given = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
+        merged: list[tuple[yaml.Node, yaml.Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag != _MERGE_TAG:
+                continue
+            sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            for source in sources:
+                if not isinstance(source, yaml.MappingNode):
+                    raise _fail(self._where(source), "a merge key (<<) takes a mapping or a list of mappings")
+                for pair in self._pairs(source, depth + 1):
+                    name = pair[0].value if isinstance(pair[0], yaml.ScalarNode) else None
+                    if name not in given:
+                        given.add(name)
+                        merged.append(pair)
+        self.merged[id(node)] = pairs = own + merged
+        return pairs
 
     def _mark(self, path: KeyPath, node: yaml.Node) -> None:
         self.positions.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)

@@ -24,14 +24,19 @@ StepKind = Literal["start", "action", "decision", "end"]
 Nation = Literal["england", "wales"]
 
 
+# A date may be written quoted ("2026-09-01", as `policypack init` writes it): read as ISO.
+Date = Annotated[dt.date, Field(strict=False)]
+
+
 class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # strict: YAML already gives typed values, so nothing is coerced (`true` is not the number 1)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
 
 
 class Check(StrictModel):
     """A maintainer's reading of the passage a citation rests on: when, by whom, and where."""
 
-    on: dt.date = Field(description="The date the passage was read.")
+    on: Date = Field(description="The date the passage was read.")
     by: Text = Field(description="Who read it: a role is enough, e.g. maintainer (safeguarding).")
     edition: Text = Field(description="The edition or version of the text that was read.")
     place: Text = Field(description="The exact place: section, paragraph or heading.")
@@ -121,7 +126,7 @@ class ChangeEntry(StrictModel):
     """What changed in one edition of a flow, in words a school can act on."""
 
     edition: Text
-    date: dt.date
+    date: Date
     changes: Annotated[list[Text], Field(min_length=1)]
 
 
@@ -138,7 +143,7 @@ class Flow(StrictModel):
     )
     nation: Nation
     edition: Text = Field(description="The guidance edition the flow follows, e.g. 2024-03.")
-    reviewed: dt.date = Field(description="When a maintainer last checked the flow against its sources.")
+    reviewed: Date = Field(description="When a maintainer last checked the flow against its sources.")
     summary: str | None = Field(None, description="One or two sentences on what the flow covers.")
     terms: Terms = Field(default_factory=dict)
     changelog: Changelog = Field(default_factory=list)
@@ -173,7 +178,7 @@ class FlowVariant(StrictModel):
     short_title: Annotated[str, Field(min_length=1, max_length=60)] | None = None
     nation: Nation
     edition: Text
-    reviewed: dt.date
+    reviewed: Date
     summary: str | None = None
     terms: Terms = Field(default_factory=dict)
     renames: dict[Identifier, Identifier] = Field(
@@ -201,7 +206,7 @@ class Successor(StrictModel):
     """The edition that replaces a source, and from when."""
 
     by: Identifier = Field(description="The id of the source that replaces this one.")
-    on: dt.date = Field(description="The date from which the successor applies.")
+    on: Date = Field(description="The date from which the successor applies.")
 
 
 class Source(StrictModel):
@@ -214,7 +219,7 @@ class Source(StrictModel):
     kind: SourceKind
     statutory: bool = Field(description="True for legislation and statutory guidance.")
     jurisdiction: Text = Field(description="Where it applies: England, Wales, England and Wales, United Kingdom.")
-    check_by: dt.date = Field(description="Re-read the source against the flows by this date.")
+    check_by: Date = Field(description="Re-read the source against the flows by this date.")
     superseded: Successor | None = Field(None, description="The source that replaces this one, and from when.")
     note: str | None = Field(None, description="For maintainers only; never printed in a school's documents.")
 
@@ -236,7 +241,7 @@ class WatchItem(StrictModel):
 
     id: Identifier
     title: Text
-    due: dt.date = Field(description="When to look again; validate warns once it has passed.")
+    due: Date = Field(description="When to look again; validate warns once it has passed.")
     action: Text = Field(description="What to read and what to change when it happens.")
     jurisdiction: Text
 

@@ -8,11 +8,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from policypack.model.flow import Identifier, Nation, StrictModel
+from policypack.model.flow import Date, Identifier, Nation, StrictModel
 
 Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]
 Phone = Annotated[str, Field(pattern=r"^[0-9+() ]{3,25}$", description="Digits, spaces, + and brackets.")]
-ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+SINGLE_LINE = r"^[^\r\n]*$"  # a name or address prints on one line: no line breaks hidden in it
+ShortText = Annotated[str, Field(min_length=1, max_length=200, pattern=SINGLE_LINE)]
 DocumentName = Literal["policy", "staff-card", "incident-form", "parent-leaflet", "posters"]
 PosterSize = Literal["A4", "A3", "A2", "A1"]
 Phase = Literal[
@@ -51,7 +52,7 @@ class Agency(StrictModel):
 
 
 class School(StrictModel):
-    name: Annotated[str, Field(min_length=1, max_length=120)]
+    name: Annotated[str, Field(min_length=1, max_length=120, pattern=SINGLE_LINE)]
     nation: Nation
     phase: Phase
     address: ShortText
@@ -73,9 +74,9 @@ class LocalContacts(StrictModel):
 
 
 class PolicyDates(StrictModel):
-    adopted: dt.date
+    adopted: Date
     approved_by: ShortText
-    last_reviewed: dt.date | None = Field(None, description="Defaults to the adoption date.")
+    last_reviewed: Date | None = Field(None, description="Defaults to the adoption date.")
     review_interval_months: Annotated[int, Field(ge=1, le=36)] = 12
 
     @property

@@ -131,7 +131,7 @@ def branding(school: School) -> dict[str, Any]:
     return {
         "school": school.model.school,
         "policy": school.model.policy,
-        "logo": {"path": logo.path.as_uri(), "alt": logo.alt} if logo else None,
+        "logo": {"path": logo.image.uri, "alt": logo.alt} if logo else None,
     }
 
 
