@@ -8,7 +8,10 @@ On the same synthetic schools, in one run:
   4. a no-change rebuild of 100 schools (built first with staff-card-only packs: the skip
      decision reads a profile's inputs, not its documents, so the pack's size does not
      matter to it);
-  5. peak memory (RSS) of a worker process.
+  5. peak memory (RSS) of a worker process;
+  6. the bomb cases (hostile inputs), each validated in its own process: refused or
+     downscaled, with its time and peak memory (target < 500 MB, as for a worker).
+     `--bombs` runs only this part (seconds).
 """
 
 from __future__ import annotations
@@ -92,12 +95,85 @@ def engine_floor(profile: Path, repeats: int) -> float:
     return statistics.median(times)
 
 
+def png_of(path: Path, width: int, height: int, alpha: bool = False) -> Path:
+    """A whole PNG of one colour, written row by row: a few hundred KB on disk, huge decoded."""
+    import struct
+    import zlib
+
+    compressor = zlib.compressobj(9)
+    row = b"\0" + b"\x1b\x49\x65\xff"[: 4 if alpha else 3] * width
+    data = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6 if alpha else 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b""))
+    return path
+
+
+def school_with_logo(folder: Path, logo: Path) -> Path:
+    folder.mkdir(parents=True)
+    shutil.copy(logo, folder / logo.name)
+    text = (EXAMPLE / "school.yaml").read_text().replace("path: crest.svg", f"path: {logo.name}")
+    (folder / "school.yaml").write_text(text)
+    return folder / "school.yaml"
+
+
+def bombs(work: Path) -> list[tuple[str, str, str, str]]:
+    """Each hostile input validated in a process of its own: outcome, seconds, peak RSS (MB)."""
+    hostile = ROOT / "tests" / "data" / "hostile"
+    deep = work / "deep.yaml"
+    deep.write_text("id: deep\nsteps: " + "[" * 3000 + "]" * 3000 + "\n")
+    fifo = work / "fifo.yaml"
+    os.mkfifo(fifo)
+    cases = {
+        "PNG 12000x12000 (420 KB)": school_with_logo(work / "huge", png_of(work / "huge.png", 12000, 12000)),
+        "PNG 5000x5000 RGBA (largest allowed)": school_with_logo(
+            work / "cap", png_of(work / "cap.png", 5000, 5000, alpha=True)
+        ),
+        "SVG of nested <use> (1.8 KB)": school_with_logo(work / "use", hostile / "logos" / "nested-use.svg"),
+        "YAML alias bomb": ROOT / "tests" / "data" / "yaml" / "alias-bomb.yaml",
+        "YAML nested 3000 deep": deep,
+        "/dev/zero": Path("/dev/zero"),
+        "a FIFO": fifo,
+    }
+    rows = []
+    for label, target in cases.items():
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "policypack", "validate", str(target)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        output = process.stdout.read() if process.stdout else ""
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        first = next((line for line in output.splitlines() if ": error: " in line), output.splitlines()[-1])
+        outcome = ("refused: " + first.split(": error: ", 1)[1]) if process.returncode == 1 else "accepted"
+        rows.append((label, f"{seconds:.2f} s", f"{usage.ru_maxrss / 1024:.0f} MB", outcome[:70]))
+    return rows
+
+
+def print_bombs(work: Path) -> None:
+    print("\nbomb cases, each validated in its own process (target: peak < 500 MB, seconds not minutes)")
+    for label, seconds, peak, outcome in bombs(work):
+        print(f"{label:<38}{seconds:>8}{peak:>9}   {outcome}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--schools", type=int, default=8, help="full packs to build for the timings (default 8)")
     parser.add_argument("--rebuild", type=int, default=100, help="schools in the no-change rebuild (default 100)")
+    parser.add_argument("--bombs", action="store_true", help="only the bomb cases (hostile inputs)")
     args = parser.parse_args()
     os.environ.setdefault("POLICYPACK_TODAY", "2026-11-24")
+    if args.bombs:
+        with tempfile.TemporaryDirectory(prefix="policypack-bench-") as temp:
+            print_bombs(Path(temp))
+        return
     with tempfile.TemporaryDirectory(prefix="policypack-bench-") as temp:
         work = Path(temp)
         profiles = make_profiles(work / "schools", args.schools)
@@ -138,6 +214,8 @@ def main() -> None:
     print()
     for label, value, target in rows:
         print(f"{label:<42}{value:>10}   {target}".rstrip())
+    with tempfile.TemporaryDirectory(prefix="policypack-bench-") as temp:
+        print_bombs(Path(temp))
 
 
 if __name__ == "__main__":

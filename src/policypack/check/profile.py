@@ -55,8 +55,10 @@ def _brand_problems(doc: School) -> Iterator[Problem]:
     if family is not None and not FONT_FAMILY.fullmatch(str(family)):
         yield Problem(
             doc.locate_brand("typography", "base", "family"),
-            f"font family '{family}' has characters a font name cannot have",
+            f"font family {str(family)!r} has characters a font name cannot have",
         )
     primary = brand.color.primary if brand.color else None
     if primary is not None and not HEX_COLOUR.fullmatch(str(primary)):
-        yield Problem(doc.locate_brand("color", "primary"), f"primary colour '{primary}' must be a #rrggbb hex colour")
+        yield Problem(
+            doc.locate_brand("color", "primary"), f"primary colour {str(primary)!r} must be a #rrggbb hex colour"
+        )

@@ -118,8 +118,8 @@ def _raster(data: bytes, kind: str) -> PrintImage:
                 return _encode(image, kind, target)
     except ImageRefused:
         raise
-    except Image.DecompressionBombError as exc:
-        raise ImageRefused(f"the image has too many pixels ({exc})") from None
+    except Image.DecompressionBombError:
+        raise ImageRefused(f"the image has far more pixels than the limit of {MAX_LOGO_PIXELS:,}") from None
     except (UnidentifiedImageError, SyntaxError):
         raise ImageRefused(f"this is not a {name} image") from None
     except (OSError, ValueError, EOFError) as exc:
@@ -134,7 +134,7 @@ def _check_pixels(size: tuple[int, int]) -> None:
         limit = f"{MAX_LOGO_PIXELS:,}"
         raise ImageRefused(
             f"the image is {width:,} x {height:,} pixels; the limit is {limit} (a logo needs far fewer: "
-            f"{print_pixels(width, height)[0]} x {print_pixels(width, height)[1]} print it at {PRINT_DPI} dpi)"
+            f"{print_pixels(width, height)[0]} x {print_pixels(width, height)[1]} pixels print it at {PRINT_DPI} dpi)"
         )
 
 
@@ -143,9 +143,11 @@ def _encode(image: Image.Image, kind: str, size: tuple[int, int]) -> PrintImage:
     mode = "RGBA" if keeps_alpha else ("L" if image.mode in ("1", "L", "I", "I;16", "F") else "RGB")
     if kind == "JPEG" and keeps_alpha:
         mode = "RGB"
-    converted = image.convert(mode)
-    if converted.size != size:
-        converted = converted.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if image.mode not in ("L", "LA", "RGB", "RGBA"):  # palette, 1-bit, 16-bit, CMYK: resampled as pixels
+        image = image.convert(mode)
+    if image.size != size:  # shrink before any other copy (box-reduce, then Lanczos)
+        image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    converted = image if image.mode == mode else image.convert(mode)
     out = io.BytesIO()
     if kind == "JPEG":
         converted.save(out, "JPEG", quality=90, dpi=(PRINT_DPI, PRINT_DPI))

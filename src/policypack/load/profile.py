@@ -81,6 +81,8 @@ def load_school(path: Path) -> tuple[School | None, list[Problem]]:
     document, problems = load_mapping(path)
     if document is None:
         return None, problems
+    if "school" not in document.data:  # a flow or a trust's shared profile, given where a school's is needed
+        return None, [_not_a_school(document)]
     brand_home, files = path.parent, [path]
     if "extends" in document.data:
         document, brand_home, shared, problems = _with_shared(document)
@@ -99,6 +101,20 @@ def load_school(path: Path) -> tuple[School | None, list[Problem]]:
     files += [f for f in (brand_file, logo.path if logo else None) if f]
     school = School(loaded, brand, brand_dir, logo, templates, tuple(files))
     return school, problems + brand_problems + logo_problems + template_problems
+
+
+def _not_a_school(document: YamlDocument) -> Problem:
+    where = document.positions.locate((next(iter(document.data), ""),))
+    if "steps" in document.data:
+        return Problem(where, "this is a flow, not a school profile", "a flow is printed with `policypack flowchart`")
+    keys = set(document.data)
+    if keys and keys <= PROFILE_KEYS:
+        return Problem(
+            where,
+            "this is a shared (trust) profile, not a school's: it has no 'school'",
+            "build the school profiles that extend it",
+        )
+    return Problem(where, "this is not a school profile: it has no 'school'", "`policypack init` writes one")
 
 
 def _placeholders(data: Any, positions: Positions, path: KeyPath) -> Iterator[Problem]:
