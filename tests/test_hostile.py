@@ -118,6 +118,7 @@ LOGO_CASES = [
     ("style-import.svg", "imports another style sheet (@import)"),
     ("style-url.svg", "refers to other files or addresses (file:///etc/passwd)"),
     ("utf16-external.svg", "refers to other files or addresses (file:///etc/passwd)"),
+    ("style-escaped-url.svg", "the SVG's style uses CSS escapes (a backslash)"),
     ("script.svg", "the SVG contains <script>"),
     ("embedded-bomb.svg", "the image has far more pixels than the limit"),
 ]

@@ -202,7 +202,7 @@ def _check_element(element: ElementTree.Element) -> None:
         attribute = _local(name)
         if attribute in ("href", "src"):
             _check_reference(element, name, value)
-        elif attribute == "style" or "url(" in value.lower():
+        else:  # `style`, and presentation attributes such as fill="url(...)", are read as CSS
             _check_css(value)
     if tag == "style":
         _check_css(element.text or "")
@@ -227,6 +227,10 @@ def _check_reference(element: ElementTree.Element, name: str, value: str) -> Non
 
 
 def _check_css(css: str) -> None:
+    if "\\" in css:  # `\75 rl(` is url( to a CSS parser: escapes would hide what is checked below
+        raise ImageRefused("the SVG's style uses CSS escapes (a backslash), which a logo does not need")
+    if "image-set(" in css.lower():
+        raise ImageRefused("the SVG's style uses image-set(), which can load other files")
     if "@import" in css.lower():
         raise ImageRefused("the SVG's style imports another style sheet (@import), which is not allowed")
     for _, target in _CSS_URL.findall(css):
