@@ -229,6 +229,18 @@ def test_a_rebuilt_png_keeps_transparency(tmp_path: Path) -> None:
 # --- Files that are not files ------------------------------------------------------------------
 
 
+def test_a_fifo_for_a_logo_is_refused_without_waiting(tmp_path: Path) -> None:
+    profile = school(tmp_path)
+    (profile.parent / "crest.svg").unlink()
+    os.mkfifo(profile.parent / "crest.svg")
+    done = subprocess.run(
+        [sys.executable, "-m", "policypack", "validate", str(profile)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    line = line_of(profile, "  logo:")
+    assert f"school.yaml:{line}:3: error: the logo crest.svg: cannot read file: it is a named pipe" in done.stdout
+
+
 def test_validate_dev_zero_fails_at_once(cli: Callable[..., Result], opened: set[Path]) -> None:
     result = cli("validate", "/dev/zero")
     assert result.exit_code == 1
@@ -274,8 +286,11 @@ def test_nesting_3000_levels_deep_is_a_located_problem(cli: Callable[..., Result
         ({"adopted: 2026-09-01": "adopted: 2026-02-30"}, "adopted:", "'2026-02-30' is not a real date"),
         ({"adopted: 2026-09-01": "adopted: 0000-09-01"}, "adopted:", "'0000-09-01' is not a real date (year 0"),
         ({"review_interval_months: 12": "review_interval_months: " + "9" * 5000}, "review_interval", "too long"),
+        ({"adopted: 2026-09-01": "adopted: 1700000000"}, "adopted:", "'policy.adopted': give a date such as"),
+        ({"adopted: 2026-09-01": "adopted: 2026-09-01 10:00:00"}, "adopted:", "without a time"),
+        ({"adopted: 2026-09-01": "adopted: 01/09/2026"}, "adopted:", "is not a date in the form YYYY-MM-DD"),
     ],
-    ids=["february-30", "year-0000", "5000-digits"],
+    ids=["february-30", "year-0000", "5000-digits", "seconds-as-date", "date-and-time", "british-order"],
 )
 def test_impossible_values_in_a_profile_are_located(
     cli: Callable[..., Result], tmp_path: Path, edit: dict[str, str], needle: str, message: str

@@ -8,6 +8,7 @@ its own file, validated by the `brand_yml` package with every error placed at it
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -225,7 +226,7 @@ def _load_logo(brand: Located[Brand], folder: Path) -> tuple[Logo | None, list[P
         return None, [*problems, Problem(where, f"the logo {name} is outside the folder of the profile that gives it")]
     if path.suffix.lower() not in LOGO_SUFFIXES:
         return None, [*problems, Problem(where, f"the logo must be PNG, JPEG or SVG, not '{path.suffix}'")]
-    if not is_file(path):
+    if not is_file(path) and not os.path.lexists(path):
         return None, [*problems, Problem(where, f"the logo file {path.name} does not exist")]
     image, image_problems = check_image(path, where)
     problems += image_problems

@@ -24,8 +24,23 @@ StepKind = Literal["start", "action", "decision", "end"]
 Nation = Literal["england", "wales"]
 
 
-# A date may be written quoted ("2026-09-01", as `policypack init` writes it): read as ISO.
-Date = Annotated[dt.date, Field(strict=False)]
+def _iso_date(value: object) -> object:
+    """A date, or text in the form YYYY-MM-DD; never a number of seconds or a date with a time."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("give a date such as 2026-09-01, without a time")
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"'{value[:40]}' is not a date in the form YYYY-MM-DD") from None
+    if not isinstance(value, dt.date):
+        raise ValueError("give a date such as 2026-09-01")
+    return value
+
+
+# A date may be written quoted ("2026-09-01", as `policypack init` writes it); nothing else
+# becomes a date (a lax reading would take 1700000000 as seconds since 1970).
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 class StrictModel(BaseModel):
