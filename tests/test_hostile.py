@@ -111,6 +111,7 @@ LOGO_CASES = [
     ("no-end.png", "the PNG image is damaged or incomplete (truncated PNG file)"),
     ("header-30000.png", "the image has far more pixels than the limit of 25,000,000"),
     ("svg-named.png", "this is not a PNG image"),
+    ("many-scans.jpg", "the JPEG image has more than 100 scans"),
     ("empty.svg", "the file is empty (0 bytes)"),
     ("nested-use.svg", "references (<use>, url(#...)) expand to over 50,000 elements"),
     ("use-loop.svg", "the SVG refers to itself in a loop"),

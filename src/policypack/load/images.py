@@ -41,6 +41,10 @@ MAX_LOGO_PIXELS = 25_000_000  # 5000 x 5000: at most 100 MB decoded (4 bytes a p
 # its 40 mm), and never wider than a poster's title block. A test ties these to the layout.
 LOGO_PRINT_MM = (300.0, 32.0)
 PRINT_DPI = 300
+# A progressive JPEG is decoded once per scan: 10,000 tiny scans over 25 million pixels is
+# a CPU bomb in 1 MB. Encoders write about 10; the start-of-scan marker cannot occur inside
+# the coded data (a 0xFF byte there is always followed by 0x00), so counting it is exact.
+MAX_JPEG_SCANS = 100
 MAX_SVG_ELEMENTS = 10_000
 MAX_SVG_DRAWN = 50_000  # elements drawn once every <use> and url(#...) is expanded
 MAX_SVG_NESTING = 64
@@ -105,6 +109,8 @@ def print_pixels(width: int, height: int) -> tuple[int, int]:
 
 def _raster(data: bytes, kind: str) -> PrintImage:
     name = "PNG" if kind == "PNG" else "JPEG"
+    if kind == "JPEG" and data.count(b"\xff\xda") > MAX_JPEG_SCANS:
+        raise ImageRefused(f"the JPEG image has more than {MAX_JPEG_SCANS} scans, far more than any encoder writes")
     try:
         with warnings.catch_warnings():  # the size is checked below, with a clearer message
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
