@@ -130,7 +130,8 @@ def _collect(
     worker: _Running[K], ready: list[Any], time_limit: float, after_stop: Callable[[int], None]
 ) -> Finished[K, Any] | None:
     elapsed = time.perf_counter() - worker.started
-    if worker.pipe in ready:
+    ended = worker.process.sentinel in ready or not worker.process.is_alive()
+    if worker.pipe in ready or (ended and worker.pipe.poll()):  # an answer may land just after wait()
         try:
             result = worker.pipe.recv()
         except (EOFError, OSError):  # the worker died before it could answer
@@ -138,7 +139,8 @@ def _collect(
         worker.process.join(STOP_GRACE_SECONDS)
         if result is not None:
             return Finished(worker.key, result, "", elapsed)
-    if worker.pipe in ready or worker.process.sentinel in ready or not worker.process.is_alive():
+        ended = True
+    if ended:
         worker.process.join(STOP_GRACE_SECONDS)
         code = worker.process.exitcode
         reason = f"killed by signal {-code}" if code is not None and code < 0 else f"exited with status {code}"
