@@ -83,6 +83,11 @@ CODE = '{{ cycler.__init__.__globals__.os.popen("echo owned > PWNED").read() }}'
         "{{ self._TemplateReference__context }}",
         "{% set x = [] %}{{ x.append(1) }}",  # the immutable sandbox: no changing data either
         "{{ 'a' * 100000000 }}",
+        # pydantic's old class methods unpickle and read files: a model shows only its data
+        "{{ school.parse_raw(\"cposix\\nsystem\\n(S'echo owned > PWNED'\\ntR.\", proto='pickle', allow_pickle=True) }}",
+        "{{ policy.parse_file('/etc/passwd') }}",
+        "{{ people.dsl.model_validate_json('{}') }}",
+        "{% set f = school.parse_raw %}{{ f('{}') }}",
         "{{ 9 ** 9999999 }}",
     ],
 )
@@ -441,3 +446,26 @@ def test_a_single_school_that_hangs_is_stopped_at_its_time_limit_too(
     (outcome,) = build_many([make_school(tmp_path / "school")], tmp_path / "out", jobs=1, today=TODAY, time_limit=1)
     assert outcome.status == "failed" and "time limit" in outcome.message
     assert time.monotonic() - started < 30
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{{ policy.parse_raw('{}') }}",
+        "{{ policy.model_validate_json('{}') }}",
+        "{{ policy.__class__ }}",
+        "{{ policy.model_copy() }}",
+        "{% set k = policy.parse_file %}{{ k }}",
+    ],
+)
+def test_the_sandbox_itself_shows_a_model_only_as_data(body: str) -> None:
+    """Whatever the load-time check misses, the renderer refuses: a model's fields, never its methods."""
+    from policypack.model.profile import PolicyDates
+
+    policy = PolicyDates.model_validate({"adopted": "2026-09-01", "approved_by": "Board"})
+    environment = template_environment()
+    assert environment.from_string("{{ policy.adopted }} {{ policy.next_review }}").render(policy=policy) == (
+        "2026-09-01 2027-09-01"
+    )
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        environment.from_string(body).render(policy=policy)

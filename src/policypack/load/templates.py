@@ -8,6 +8,7 @@ from `validate`, not from a failed build.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,12 +49,22 @@ def check_templates_folder(folder: Path) -> list[Problem]:
     return problems
 
 
+# What a data model can do beyond holding data: parse, load files, unpickle, copy (pydantic v1 and v2).
+MODEL_METHODS = re.compile(
+    r"^(?:parse_\w*|model_\w*|from_orm|construct|schema(?:_json)?|validate|copy|json|dict|update_forward_refs)$"
+)
+
+
 def _unsafe_names(tree: nodes.Template) -> Iterator[tuple[int, str]]:
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
         name = getattr(node, "attr", None) if isinstance(node, nodes.Getattr) else getattr(node, "arg", None)
         name = getattr(name, "value", name)  # a Getitem's key is a Const node
-        if isinstance(name, str) and name.startswith("_"):
+        if not isinstance(name, str):
+            continue
+        if name.startswith("_"):
             yield (
                 node.lineno,
                 f"'{name}' is not allowed in a template: names that start with '_' reach Python's internals",
             )
+        elif MODEL_METHODS.match(name):
+            yield node.lineno, f"'{name}' is not allowed in a template: it is a method of the data, not data"

@@ -19,6 +19,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import BaseModel
 
 from policypack.errors import InvalidInput, Location, Problem
 from policypack.load.files import UnreadableFile, inside, read_bytes
@@ -63,9 +64,23 @@ class FolderLoader(jinja2.BaseLoader):
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, with `*` and `**` bounded so a template cannot exhaust memory."""
+    """The immutable sandbox, with data models reduced to their data and `*`, `**` bounded.
+
+    Jinja's sandbox blocks `_` names and methods that change data, but a pydantic model
+    also carries class methods that parse, load files or unpickle (`parse_raw`,
+    `parse_file`, `model_validate_json`…): on a model only its fields and properties may
+    be read. No attribute of a class, and no method bound to a class, is reachable.
+    """
 
     intercepted_binops = frozenset(["*", "**"])
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, type) or isinstance(getattr(value, "__self__", None), type):
+            return False
+        if isinstance(obj, BaseModel):
+            kind = type(obj)
+            return attr in kind.model_fields or isinstance(getattr(kind, attr, None), property)
+        return bool(super().is_safe_attribute(obj, attr, value))
 
     def call_binop(self, context: jinja2.runtime.Context, operator_name: str, left: Any, right: Any) -> Any:
         if operator_name == "**":
