@@ -469,3 +469,28 @@ def test_the_sandbox_itself_shows_a_model_only_as_data(body: str) -> None:
     )
     with pytest.raises(jinja2.exceptions.SecurityError):
         environment.from_string(body).render(policy=policy)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{{ "x"|center(2000000000) }}',
+        '{{ "{:>3000000000}".format(1) }}',
+        '{% set ns = namespace(s="x") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}'
+        "{{ ns.s|length }}",
+    ],
+)
+def test_a_template_that_eats_memory_is_stopped_and_the_batch_goes_on(tmp_path: Path, body: str) -> None:
+    greedy = make_school(tmp_path / "greedy", "Greedy School")
+    block = "{% extends 'documents/staff-card.html.j2' %}{% block title %}" + body + "{% endblock %}"
+    with_templates(greedy, {"staff-card.html.j2": block})
+    fine = make_school(tmp_path / "fine", "Fine School")
+    for jobs in (["-j", "1"], ["-j", "2"]):
+        out = tmp_path / f"out{jobs[1]}"
+        result = run("build", str(greedy), str(fine), "-o", str(out), *jobs)
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert "more than 2 GB of memory" in result.stderr, result.stderr
+        assert sorted(p.name for p in out.iterdir()) == ["fine-school"]
+    (out := tmp_path / "alone").mkdir()
+    result = run("build", str(greedy), "-o", str(out))  # a single school is built in this process
+    assert result.exit_code == 1 and "more than 2 GB of memory" in result.stderr

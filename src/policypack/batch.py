@@ -21,7 +21,7 @@ from typing import Literal
 from policypack.build import load_checked_pack, make_pack
 from policypack.errors import InvalidInput, PolicypackError
 from policypack.load.pack import PackInput
-from policypack.workers import TimeLimitReached, run_here, run_in_workers
+from policypack.workers import MEMORY_LIMIT_BYTES, TimeLimitReached, run_here, run_in_workers
 from policypack.write.manifest import MANIFEST, inputs_digest
 from policypack.write.pack import is_intact, pack_folder_name, read_manifest, remove_staging
 
@@ -161,6 +161,8 @@ def build_one(profile: Path, pack: PackInput, output: Path) -> Outcome:
         message = _problems_text(exc)
     except PolicypackError as exc:
         message = str(exc)
+    except MemoryError:
+        message = f"stopped: the build needed more than {MEMORY_LIMIT_BYTES // 1024**3} GB of memory"
     except Exception as exc:  # a bug: report it against this school and carry on
         message = f"internal error: {type(exc).__name__}: {exc}"
     return Outcome(profile, "failed", _name(pack), message, time.perf_counter() - started)

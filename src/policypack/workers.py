@@ -9,6 +9,7 @@ from one safe place. A single job can run in this process under the same time li
 from __future__ import annotations
 
 import multiprocessing
+import resource
 import signal
 import threading
 import time
@@ -19,6 +20,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
 STOP_GRACE_SECONDS = 2.0
+MEMORY_LIMIT_BYTES = 2 * 1024**3  # address space per job; a whole pack peaks near 330 MB
 POLL_SECONDS = 0.2
 K = TypeVar("K")
 R = TypeVar("R")
@@ -39,12 +41,13 @@ class TimeLimitReached(BaseException):  # not an Exception: no "except Exception
 
 
 def run_here(job: Callable[..., R], args: tuple[Any, ...], time_limit: float) -> R:
-    """Run `job(*args)` in this process; TimeLimitReached when it outlives `time_limit`.
+    """Run `job(*args)` in this process, memory-capped; TimeLimitReached when it outlives `time_limit`.
 
-    The limit is a timer signal, so it needs the main thread; elsewhere it is not applied.
+    The time limit is a timer signal, so it needs the main thread; elsewhere it is not applied.
     """
     if not (hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()):
-        return job(*args)
+        with _memory_limit():
+            return job(*args)
 
     def expire(*_: object) -> None:
         raise TimeLimitReached
@@ -52,10 +55,26 @@ def run_here(job: Callable[..., R], args: tuple[Any, ...], time_limit: float) ->
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, time_limit)
     try:
-        return job(*args)
+        with _memory_limit():
+            return job(*args)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _memory_limit() -> Iterator[None]:
+    """Cap this process's address space while a job runs: past it, allocations raise MemoryError.
+
+    Only the soft limit is lowered, so it can be put back afterwards.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = MEMORY_LIMIT_BYTES if hard == resource.RLIM_INFINITY else min(hard, MEMORY_LIMIT_BYTES)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def run_in_workers(
@@ -157,7 +176,9 @@ def _collect(
 def _worker(job: Callable[..., Any], args: tuple[Any, ...], send: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a batch stops
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # stop at once; the parent cleans up after us
-    send.send(job(*args))
+    with _memory_limit():
+        result = job(*args)
+    send.send(result)
     send.close()
 
 
