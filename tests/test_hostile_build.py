@@ -494,3 +494,34 @@ def test_a_template_that_eats_memory_is_stopped_and_the_batch_goes_on(tmp_path: 
     (out := tmp_path / "alone").mkdir()
     result = run("build", str(greedy), "-o", str(out))  # a single school is built in this process
     assert result.exit_code == 1 and "more than 2 GB of memory" in result.stderr
+
+
+def test_a_school_in_a_trust_cannot_attach_another_schools_files(tmp_path: Path) -> None:
+    """The profile's folder may hold every school of a trust: documents load nothing from it."""
+    trust = tmp_path / "trust"
+    (trust / "b").mkdir(parents=True)
+    (trust / "b" / "secret.txt").write_text(SECRET)
+    profile = make_school(trust / "a")
+    meta = "{% extends 'documents/staff-card.html.j2' %}{% block meta %}<link rel='attachment' href='{}'>{% endblock %}"
+    for href in ("../../b/secret.txt", "../school.yaml", "file:///etc/passwd"):
+        with_templates(profile, {"staff-card.html.j2": meta.replace("{}", href)})
+        out = tmp_path / "out"
+        result = run("build", str(profile), "-o", str(out))
+        assert result.exit_code == 1 and "refused to load" in result.stderr, (href, result.stderr)
+        assert not (out / "oakfield-academy").exists()
+        profile.write_text(profile.read_text().replace("\ntemplates: templates\n", "\n"))
+
+
+def test_a_fifo_or_a_huge_file_beside_a_template_cannot_hang_or_fill_the_build(tmp_path: Path) -> None:
+    profile = make_school(tmp_path / "school")
+    image = "{% extends 'documents/staff-card.html.j2' %}{% block heading %}<img src='{}' alt='x'>{% endblock %}"
+    with_templates(profile, {"staff-card.html.j2": image.replace("{}", "pipe.png")})
+    os.mkfifo(profile.parent / "templates" / "pipe.png")
+    with (profile.parent / "templates" / "big.png").open("wb") as handle:
+        handle.truncate(20 * 1024**3)  # 20 GB, sparse
+    for name in ("pipe.png", "big.png"):
+        (profile.parent / "templates" / "staff-card.html.j2").write_text(image.replace("{}", name))
+        started = time.monotonic()
+        result = run("build", str(profile), "-o", str(tmp_path / "out"))
+        assert result.exit_code == 1 and "only regular files of at most" in result.stderr, result.stderr
+        assert time.monotonic() - started < 60

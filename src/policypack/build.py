@@ -85,7 +85,7 @@ def build_flowchart(flow_set: FlowSet, doc: Located[Flow], request: PosterReques
         environment, doc.model, flow_set.source_map(), flow_set.flow_titles(), laid_out, style, school
     )
     _report_legibility(doc.model.id, poster.sheet, poster.chart, can_turn=request.landscape is False)
-    folder = pack.school.folder if pack else bundled_path("templates")
+    folder = pack.base if pack else bundled_path("templates")
     allowed = pack.allowed if pack else (folder,)
     if request.fmt == "svg":
         with replacing(out) as temp:

@@ -20,8 +20,18 @@ class PackInput:
 
     @property
     def allowed(self) -> tuple[Path, ...]:
-        """The only folders a document may load files from (templates, the school's, its brand's)."""
-        return (bundled_path("templates"), self.school.folder, self.school.brand_dir)
+        """The only folders a document may load files from: the bundled templates, and the school's own.
+
+        Not the profile's folder: in a trust it may hold every school's profile (the logo,
+        checked and rebuilt at load time, goes into documents as data, not as a file).
+        """
+        own = (self.school.templates,) if self.school.templates else ()
+        return (bundled_path("templates"), *own)
+
+    @property
+    def base(self) -> Path:
+        """Where relative addresses in a school's templates point: its templates folder."""
+        return self.school.templates or bundled_path("templates")
 
 
 def load_pack(profile: Path, flows: FlowSet | None = None) -> tuple[PackInput | None, list[Problem]]:

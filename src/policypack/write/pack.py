@@ -255,7 +255,7 @@ def write_pack(pack: PackInput, documents: Sequence[Rendered], output_root: Path
             warnings = write_pdf(
                 document.html,
                 stage / f"{document.name}.pdf",
-                base_url=pack.school.folder,
+                base_url=pack.base,
                 allowed=pack.allowed,
                 pages=document.spec.pages,
                 **document.spec.options,

@@ -15,9 +15,11 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from policypack.errors import PolicypackError, ToolMissing
+from policypack.load.files import is_file
 from policypack.write.atomic import replacing
 
 log = logging.getLogger("policypack")
+MAX_FETCH_BYTES = 5_000_000  # an image a school's template adds; logos come in as data
 
 
 class BuildFailed(PolicypackError):
@@ -49,6 +51,10 @@ def strict_fetcher(allowed: Sequence[Path]) -> Any:
                 path = Path(unquote(parsed.path)).resolve()
                 if not any(path.is_relative_to(root) for root in roots):
                     raise FatalURLFetchingError(f"refused to load {path}: it is outside the allowed folders")
+                if not is_file(path) or path.stat().st_size > MAX_FETCH_BYTES:
+                    raise FatalURLFetchingError(
+                        f"refused to load {path}: only regular files of at most {MAX_FETCH_BYTES:,} bytes are loaded"
+                    )
             elif parsed.scheme != "data":
                 raise FatalURLFetchingError(f"refused to load {url}: only local files and data: URLs are allowed")
             return super().fetch(url, headers)
