@@ -525,3 +525,75 @@ def test_a_fifo_or_a_huge_file_beside_a_template_cannot_hang_or_fill_the_build(t
         result = run("build", str(profile), "-o", str(tmp_path / "out"))
         assert result.exit_code == 1 and "only regular files of at most" in result.stderr, result.stderr
         assert time.monotonic() - started < 60
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ("{{ 1/0 }}", "ZeroDivisionError"),
+        ('{{ "%s %s"|format(1) }}', "TypeError"),
+        ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "RecursionError"),
+    ],
+)
+def test_a_template_that_fails_while_rendering_is_reported_at_its_line(tmp_path: Path, body: str, error: str) -> None:
+    profile = make_school(tmp_path / "school")
+    with_templates(
+        profile,
+        {
+            "staff-card.html.j2": "{% extends 'documents/staff-card.html.j2' %}\n{% block title %}"
+            + body
+            + "{% endblock %}"
+        },
+    )
+    result = run("build", str(profile), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1 and "internal error" not in result.output
+    assert f"staff-card.html.j2:2:1: error: template error: {error}" in result.stderr, result.stderr
+
+
+def test_a_bug_while_planning_one_school_fails_that_school_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    odd, fine = make_school(tmp_path / "odd", "Odd School"), make_school(tmp_path / "fine", "Fine School")
+    real = batch.load_checked_pack
+
+    def load(profile: Path, today: object) -> object:
+        if profile == odd:
+            raise RuntimeError("something nobody expected")
+        return real(profile, today)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch, "load_checked_pack", load)
+    outcomes = build_many([odd, fine], tmp_path / "out", jobs=2, today=TODAY)
+    assert [o.status for o in outcomes] == ["failed", "built"]
+    assert "internal error: RuntimeError: something nobody expected" in outcomes[0].message
+
+
+def test_a_folder_where_a_document_goes_stops_the_build_before_anything_moves(tmp_path: Path) -> None:
+    profile = make_school(tmp_path / "school", documents="staff-card, parent-leaflet")
+    out = tmp_path / "out"
+    assert run("build", str(profile), "-o", str(out)).exit_code == 0
+    folder = out / "oakfield-academy"
+    (folder / "staff-card.pdf").unlink()
+    (folder / "staff-card.pdf").mkdir()
+    before = snapshot(out)
+    profile.write_text(profile.read_text().replace("Ms Priya Raman", "Ms Newly Appointed"))
+    result = run("build", str(profile), "-o", str(out))
+    assert result.exit_code == 1 and "it is a folder or a link, not a file" in result.stderr
+    assert snapshot(out) == before and (folder / "manifest.json").is_file()
+
+
+def test_extends_reaches_only_beside_or_just_above_the_profile(tmp_path: Path) -> None:
+    profile = make_school(tmp_path / "trust" / "schools" / "a")
+    sibling = tmp_path / "trust" / "schools" / "b"
+    sibling.mkdir()
+    (sibling / "shared.yaml").write_text("policy: {approved_by: Board}\n")
+    profile.write_text("extends: ../b/shared.yaml\n" + profile.read_text())
+    result = run("validate", str(profile))
+    assert result.exit_code == 1
+    assert "'extends' must name a .yaml file in the profile's folder or the one above it" in result.stdout
+
+
+def test_an_output_folder_that_cannot_be_one_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    for output in ("/dev/null", str(tmp_path / "file" / "packs"), "/proc/self/packs"):
+        result = run("build", str(make_school(tmp_path / "school")), "-o", output)
+        assert result.exit_code == 2 and "Invalid value for -o/--output" in result.output, output

@@ -109,6 +109,11 @@ def _plan(profiles: Sequence[Path], output: Path, today: dt.date) -> _Plan:
         except InvalidInput as exc:
             plan.done[profile] = Outcome(profile, "failed", profile.stem, _problems_text(exc))
             continue
+        except Exception as exc:  # a bug must fail this school, never the batch
+            plan.done[profile] = Outcome(
+                profile, "failed", profile.stem, f"internal error: {type(exc).__name__}: {exc}"
+            )
+            continue
         loaded[profile] = pack
         folders.setdefault(pack_folder_name(_name(pack), pack.school.profile.path), []).append(profile)
     for name, owners in folders.items():

@@ -29,6 +29,7 @@ from policypack.model.schema import SCHEMAS, json_schema
 from policypack.render.outline import outline_data, outline_text
 from policypack.resources import bundled_path
 from policypack.validate import validate_paths
+from policypack.write.pack import OutputRefused, check_output_root
 
 log = logging.getLogger("policypack")
 
@@ -298,6 +299,10 @@ def build(today: dt.date, profiles: tuple[Path, ...], output: Path, jobs: int | 
       policypack build --final school.yaml
     """
     targets = list(profiles) or [bundled_path("examples") / "oakfield" / "school.yaml"]
+    try:
+        check_output_root(output)
+    except OutputRefused as exc:
+        raise click.BadParameter(str(exc), param_hint="-o/--output") from None
     if final:
         _refuse_pending(targets, today)
     outcomes = build_many(

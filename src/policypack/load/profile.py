@@ -143,8 +143,8 @@ def _with_shared(document: YamlDocument) -> tuple[YamlDocument, Path, Path, list
     folder = document.path.parent
     given = str(document.data["extends"])
     shared_path = (folder / given).resolve()
-    reachable = folder.parent  # a trust keeps its shared profile beside or above its schools' folders
-    if not (inside(shared_path, reachable) and shared_path.suffix in (".yaml", ".yml")):
+    # a trust keeps its shared profile beside its schools' profiles, or in the folder above
+    if not (shared_path.parent in (folder, folder.parent) and shared_path.suffix in (".yaml", ".yml")):
         message = f"'extends' must name a .yaml file in the profile's folder or the one above it, not '{given}'"
         return document, folder, shared_path, [Problem(where, message)]
     if not is_file(shared_path):

@@ -130,6 +130,9 @@ def render_document(environment: jinja2.Environment, name: str, context: dict[st
         raise InvalidInput([Problem(where, f"template syntax error: {exc.message}")]) from None
     except jinja2.TemplateError as exc:  # undefined values, unsafe access, refused or missing files
         raise InvalidInput([Problem(_template_location(exc, name), f"template error: {exc}")]) from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:  # 1/0, "%s"|format
+        message = f"template error: {type(exc).__name__}: {exc}"
+        raise InvalidInput([Problem(_template_location(exc, name), message)]) from None
 
 
 def _template_location(exc: BaseException, name: str) -> Location:

@@ -163,6 +163,9 @@ def put_in_place(stage: Path, folder: Path, previous: dict[str, Any] | None) -> 
     """Move a staged pack (its manifest included) into `folder`; returns the files now there."""
     folder.mkdir(exist_ok=True)
     files = sorted(p.name for p in stage.iterdir() if p.name != MANIFEST)
+    in_the_way = [name for name in [*files, MANIFEST, PENDING] if _occupied(folder / name)]
+    if in_the_way:  # found before anything moves, so the old pack stays whole
+        raise OutputRefused(f"cannot replace {folder / in_the_way[0]}: it is a folder or a link, not a file")
     written_before = {**manifest_files(read_manifest(folder / PENDING)), **manifest_files(previous)}
     if (folder / MANIFEST).exists():
         (folder / MANIFEST).replace(folder / PENDING)
@@ -174,6 +177,14 @@ def put_in_place(stage: Path, folder: Path, previous: dict[str, Any] | None) -> 
     (stage / MANIFEST).replace(folder / MANIFEST)
     (folder / PENDING).unlink(missing_ok=True)
     return [*files, MANIFEST]
+
+
+def _occupied(path: Path) -> bool:
+    """Whether something other than a regular file (a folder, a link) sits where a file must go."""
+    try:
+        return not stat.S_ISREG(path.lstat().st_mode)
+    except FileNotFoundError:
+        return False
 
 
 def _remove_if_ours(path: Path, sha: str) -> None:
