@@ -597,3 +597,13 @@ def test_an_output_folder_that_cannot_be_one_is_a_usage_error(tmp_path: Path) ->
     for output in ("/dev/null", str(tmp_path / "file" / "packs"), "/proc/self/packs"):
         result = run("build", str(make_school(tmp_path / "school")), "-o", output)
         assert result.exit_code == 2 and "Invalid value for -o/--output" in result.output, output
+
+
+def test_a_fifo_or_a_link_to_a_device_in_a_folder_is_reported_not_skipped(tmp_path: Path) -> None:
+    make_school(tmp_path)
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+    result = run("validate", str(tmp_path))
+    assert result.exit_code == 1
+    assert "pipe.yaml: error: cannot read file: it is not a regular file" in result.stdout
+    assert "zero.yaml: error: cannot read file: it is not a regular file" in result.stdout

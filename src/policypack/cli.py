@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from policypack import __version__
-from policypack.batch import Interrupted, Outcome, Progress, build_many, default_jobs
+from policypack.batch import SCHOOL_TIME_LIMIT_SECONDS, Interrupted, Outcome, Progress, build_many, default_jobs
 from policypack.build import PosterRequest, build_flowchart
 from policypack.check.flows import check_flow_file
 from policypack.check.review import review_data, review_flow_set, review_text
@@ -29,7 +29,9 @@ from policypack.model.schema import SCHEMAS, json_schema
 from policypack.render.outline import outline_data, outline_text
 from policypack.resources import bundled_path
 from policypack.validate import validate_paths
+from policypack.workers import TimeLimitReached, run_here
 from policypack.write.pack import OutputRefused, check_output_root
+from policypack.write.pdf import BuildFailed
 
 log = logging.getLogger("policypack")
 
@@ -253,7 +255,10 @@ def flowchart(
     flow_set, doc = find_flow(flow)
     out = output or Path("output") / f"{doc.model.id}-{size.lower()}.{fmt}"
     request = PosterRequest(size=size, landscape=landscape, print_marks=print_marks, fmt=fmt, dpi=dpi, profile=profile)
-    poster = build_flowchart(flow_set, doc, request, out, today)
+    try:  # the same time and memory limits as a school's pack: a profile's logo or templates may be hostile
+        poster = run_here(build_flowchart, (flow_set, doc, request, out, today), SCHOOL_TIME_LIMIT_SECONDS)
+    except TimeLimitReached:
+        raise BuildFailed(f"stopped after {SCHOOL_TIME_LIMIT_SECONDS:g} seconds, the time limit") from None
     orientation = "landscape" if poster.sheet.landscape else "portrait"
     if fmt == "svg":
         click.echo(f"wrote {out} (the chart of {doc.model.id})")

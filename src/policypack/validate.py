@@ -13,6 +13,7 @@ from pathlib import Path
 from policypack.check.flows import check_flow_file, check_flow_set
 from policypack.check.pack import check_pack
 from policypack.errors import Location, Problem, sorted_problems
+from policypack.load.files import is_file
 from policypack.load.flows import SOURCES_FILE, YAML_SUFFIXES, flow_set_for, load_flow_set, registry_root
 from policypack.load.pack import load_pack
 from policypack.load.profile import profile_kind
@@ -26,6 +27,10 @@ def validate_paths(paths: Iterable[Path], today: dt.date) -> list[Problem]:
             problems.append(Problem(Location(path), "no such file or folder"))
             continue
         files = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES) if path.is_dir() else [path]
+        if path.is_dir():  # a FIFO, a device or a link to one in a folder: said, never silently skipped
+            odd = [p for p in files if not is_file(p)]
+            problems += [Problem(Location(p), "cannot read file: it is not a regular file") for p in odd]
+            files = [p for p in files if p not in odd]
         kinds = {p: profile_kind(p) for p in files if p.name != SOURCES_FILE}
         profiles = [p for p, kind in kinds.items() if kind]  # shared ones are checked via their schools
         problems += [problem for p in profiles if kinds[p] == "school" for problem in validate_school(p, today)]
