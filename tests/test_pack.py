@@ -85,7 +85,7 @@ def test_the_policy_has_bookmarks_and_contents_with_page_numbers(pack: Path) -> 
         return [t for item in items for t in (flatten(item) if isinstance(item, list) else [item.title])]  # type: ignore[attr-defined]
 
     titles = flatten(reader.outline)
-    assert "Contents" in titles and "References" in titles
+    assert "Contents" in titles and "12. References" in titles
     assert any("procedure" in t for t in titles)
     contents = reader.pages[1].extract_text()
     assert "The procedure" in contents and "References" in contents

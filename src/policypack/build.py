@@ -54,6 +54,8 @@ def load_checked_pack(profile: Path, today: dt.date, flows: FlowSet | None = Non
     problems += check_pack(pack, today) if pack else []
     if pack is None or has_errors(problems):
         raise InvalidInput(problems)
+    for problem in problems:  # warnings, e.g. a brand colour too light for text, darkened
+        log.warning("%s", problem.format())
     return pack
 
 

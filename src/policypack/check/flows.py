@@ -74,6 +74,7 @@ def check_flow(doc: Located[Flow], source_ids: set[str] | None, flow_ids: set[st
     for index, step in enumerate(flow.steps):
         problems += _step_problems(doc, index, step, set(ids), source_ids, flow_ids)
     problems += _route_problems(doc)
+    problems += _criterion_problems(doc)
     if flow.changelog and flow.changelog[0].edition != flow.edition:
         problems.append(
             Problem(
@@ -86,6 +87,21 @@ def check_flow(doc: Located[Flow], source_ids: set[str] | None, flow_ids: set[st
 
 
 Locator = Callable[..., Location]
+
+
+def _criterion_problems(doc: Located[Flow]) -> Iterator[Problem]:
+    """The form and the leaflet list the criteria from these marks: each once, on a question."""
+    seen: dict[int, str] = {}
+    for index, step in enumerate(doc.model.steps):
+        if step.criterion is None:
+            continue
+        if step.kind != "decision":
+            yield Problem(doc.locate("steps", index, "criterion"), "only a decision step can be a criterion")
+        elif step.criterion in seen:
+            message = f"criterion {step.criterion} is already step '{seen[step.criterion]}'"
+            yield Problem(doc.locate("steps", index, "criterion"), message)
+        else:
+            seen[step.criterion] = step.id
 
 
 def _duplicates(ids: list[str], locate: Locator, what: str) -> Iterator[Problem]:

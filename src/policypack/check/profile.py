@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from policypack.errors import Problem, Severity, suggest
 from policypack.load.profile import School
+from policypack.model.colour import TEXT_CONTRAST, contrast_ratio, readable_colour
 
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 # Both are written into CSS and DOT: nothing else, matched whole (`$` alone lets "\n" through).
@@ -61,4 +62,14 @@ def _brand_problems(doc: School) -> Iterator[Problem]:
     if primary is not None and not HEX_COLOUR.fullmatch(str(primary)):
         yield Problem(
             doc.locate_brand("color", "primary"), f"primary colour {str(primary)!r} must be a #rrggbb hex colour"
+        )
+    elif primary is not None and contrast_ratio(str(primary)) < TEXT_CONTRAST:
+        readable = readable_colour(str(primary))
+        yield Problem(
+            doc.locate_brand("color", "primary"),
+            f"primary colour {primary} has a contrast of {contrast_ratio(str(primary)):.2f}:1 on white, below the "
+            f"{TEXT_CONTRAST}:1 that text needs; headings will print in {readable} "
+            f"({contrast_ratio(readable):.2f}:1) instead",
+            "choose a darker primary colour to print your own",
+            Severity.WARNING,
         )

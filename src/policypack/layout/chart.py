@@ -19,11 +19,13 @@ import graphviz
 from brand_yml import Brand
 
 from policypack.errors import ToolMissing
+from policypack.model.colour import readable_colour, rgb, to_hex
 from policypack.model.flow import Flow, Step, StepKind
 from policypack.model.route import number_steps
 from policypack.tools import INSTALL_HINTS, run_tool
 
 DOT_TIMEOUT_SECONDS = 20
+HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 @dataclass(frozen=True)
@@ -70,10 +72,10 @@ class ChartStyle:
 
     def lane_fills(self, count: int) -> list[str]:
         """One fill per lane: the accent's hue, soft saturation, stepped lightness."""
-        hue, _, saturation = colorsys.rgb_to_hls(*_rgb(self.accent))
+        hue, _, saturation = colorsys.rgb_to_hls(*rgb(self.accent))
         saturation = min(saturation, 0.35)
         levels = LANE_LIGHTNESS[:count] if count <= len(LANE_LIGHTNESS) else LANE_LIGHTNESS
-        return [_hex(colorsys.hls_to_rgb(hue, lightness, saturation)) for lightness in levels]
+        return [to_hex(colorsys.hls_to_rgb(hue, lightness, saturation)) for lightness in levels]
 
 
 def style_for(brand: Brand | None) -> ChartStyle:
@@ -81,11 +83,20 @@ def style_for(brand: Brand | None) -> ChartStyle:
     primary = brand.color.primary if brand and brand.color else None
     family = brand.typography.base.family if brand and brand.typography and brand.typography.base else None
     style = ChartStyle()
-    return ChartStyle(font=family or style.font, accent=str(primary) if primary else style.accent)
+    # headings and chart ink are text: a light brand colour is darkened until it reads (4.5:1)
+    accent = readable_colour(str(primary)) if primary and HEX.match(str(primary)) else style.accent
+    return ChartStyle(font=family or style.font, accent=accent)
 
 
-def build_graph(flow: Flow, style: ChartStyle, flow_titles: dict[str, str] | None = None) -> str:
-    """DOT source for a flow: the same flow and style always give the same text."""
+def build_graph(
+    flow: Flow, style: ChartStyle, flow_titles: dict[str, str] | None = None, part: frozenset[str] | None = None
+) -> str:
+    """DOT source for a flow: the same flow and style always give the same text.
+
+    `part` (step ids) draws only those steps, for a chart split across pages: an arrow that
+    leaves the part ends in a "continues at step N" box, and a step reached from outside
+    it starts from a "from step N" box, so every page says where the route goes on.
+    """
     numbers = number_steps(flow)
     fills = dict(zip(flow.lanes, style.lane_fills(len(flow.lanes)), strict=False))
     graph = graphviz.Digraph(
@@ -110,7 +121,8 @@ def build_graph(flow: Flow, style: ChartStyle, flow_titles: dict[str, str] | Non
             "arrowsize": "0.9",
         },
     )
-    for step in sorted(flow.steps, key=lambda s: numbers[s.id]):
+    shown = [s for s in sorted(flow.steps, key=lambda s: numbers[s.id]) if part is None or s.id in part]
+    for step in shown:
         kind = CONTINUES_STYLE if step.continues else KIND_STYLES[step.kind]
         lane = flow.lanes.get(step.lane)
         label = _node_label(step, numbers[step.id], lane.tag if lane else step.lane, style, flow_titles or {})
@@ -123,13 +135,42 @@ def build_graph(flow: Flow, style: ChartStyle, flow_titles: dict[str, str] | Non
             peripheries=str(kind.peripheries),
             fillcolor=fills.get(step.lane, "#ffffff"),
         )
-    for step in sorted(flow.steps, key=lambda s: numbers[s.id]):
+    for step in shown:
         if step.kind == "decision":
             for branch in step.branches:
-                graph.edge(step.id, branch.to, label=f"<<B>{_html(branch.label)}</B>>")
+                graph.edge(step.id, _arrive(graph, branch.to, numbers, part), label=f"<<B>{_html(branch.label)}</B>>")
         elif step.next:
-            graph.edge(step.id, step.next)
+            graph.edge(step.id, _arrive(graph, step.next, numbers, part))
+    if part is not None:
+        _entries(graph, flow, shown, numbers, part)
     return str(graph.source)
+
+
+CONNECTOR = {"shape": "box", "style": "rounded,dashed", "penwidth": "1.4"}
+
+
+def _arrive(graph: graphviz.Digraph, target: str, numbers: dict[str, int], part: frozenset[str] | None) -> str:
+    """The node an arrow ends at: the step, or a connector when the step is on another page."""
+    if part is None or target in part:
+        return target
+    name = f"to-{target}"
+    graph.node(name, label=f"<<I>Continues at step {numbers[target]}</I>>", **CONNECTOR)
+    return name
+
+
+def _entries(
+    graph: graphviz.Digraph, flow: Flow, shown: list[Step], numbers: dict[str, int], part: frozenset[str]
+) -> None:
+    """A "from step N" connector above each step that is reached from another page."""
+    for step in shown:
+        sources = sorted(
+            numbers[s.id] for s in flow.steps if s.id not in part and step.id in (s.next, *(b.to for b in s.branches))
+        )
+        if sources:
+            name = f"from-{step.id}"
+            label = "From step" + ("s " if len(sources) > 1 else " ") + ", ".join(map(str, sources))
+            graph.node(name, label=f"<<I>{label}</I>>", **CONNECTOR)
+            graph.edge(name, step.id)
 
 
 def _node_label(step: Step, number: int, tag: str, style: ChartStyle, flow_titles: dict[str, str]) -> str:
@@ -152,7 +193,7 @@ def _node_label(step: Step, number: int, tag: str, style: ChartStyle, flow_title
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=256)  # the policy tries several splits of each chart
 def to_svg(source: str, timeout: float = DOT_TIMEOUT_SECONDS) -> str:
     """Run `dot -Tsvg`; a missing dot is ToolMissing (exit 3), a failure ToolFailed (exit 1).
 
@@ -194,12 +235,3 @@ def _html(text: str) -> str:
 
 def _pt(value: float) -> str:
     return f"{value:g}"
-
-
-def _rgb(colour: str) -> tuple[float, float, float]:
-    value = colour.lstrip("#")
-    return (int(value[0:2], 16) / 255, int(value[2:4], 16) / 255, int(value[4:6], 16) / 255)
-
-
-def _hex(rgb: tuple[float, float, float]) -> str:
-    return "#" + "".join(f"{round(channel * 255):02x}" for channel in rgb)

@@ -6,29 +6,37 @@ another school shares); the policy's chart pages and the posters are fitted from
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from policypack.layout.chart import ChartStyle, build_graph, check_text_measurement, style_for, to_svg
 from policypack.layout.sheet import MM_PER_PT, PAPER_MM, FittedChart, Sheet, fit_chart, lay_out_poster
 from policypack.load.pack import PackInput
 from policypack.model.flow import Flow
+from policypack.model.route import number_steps
 
 # The charts of a nation's procedure, in the order the policy presents them.
 CHARTS = ("staff-response", "dsl-review", "dsl-response", "police-records")
-# A chart page in the policy: the chart, with its numbered steps beside it.
-CHART_PAGE_CANDIDATES = (("A4", False), ("A4", True), ("A3", False), ("A3", True))
+# A chart in the policy is printed on the profile's paper (A4 unless it asks for A3) with
+# its text at 8 pt or more: beside its steps in words when that fits, else alone on the
+# page (the steps in words follow), else split into parts with explicit continuations.
 CHART_PAGE_MIN_PT = 8.0
+MAX_CHART_PARTS = 4
 OUTLINE_COLUMN_MM = 72.0
 PAGE_MARGIN_MM = 15.0
 
 
 @dataclass(frozen=True)
 class ChartPage:
-    """A chart laid out for the policy, on the smallest page where it reads at 8 pt or more."""
+    """One page of a chart in the policy: the chart (or a part of it) and how it is laid out."""
 
     size: str
     landscape: bool
+    beside: bool  # the steps in words print in a column beside the chart
     chart: FittedChart
+    numbers: tuple[int, ...]  # the steps drawn on this page
+    part: int = 1
+    parts: int = 1
 
     @property
     def name(self) -> str:
@@ -47,7 +55,7 @@ class PosterLayout:
 @dataclass(frozen=True)
 class PackLayout:
     style: ChartStyle
-    charts: dict[str, tuple[Flow, ChartPage]]  # chart key -> its flow and policy page, in CHARTS order
+    charts: dict[str, tuple[Flow, list[ChartPage]]]  # chart key -> its flow and policy pages, in CHARTS order
     posters: list[PosterLayout]
 
 
@@ -64,7 +72,8 @@ def lay_out_pack(pack: PackInput) -> PackLayout:
         if doc is None:
             raise LookupError(f"no bundled flow '{profile.school.nation}-{key}'")
         flows[key], svgs[key] = doc.model, to_svg(build_graph(doc.model, style, titles))
-    charts = {key: (flows[key], lay_out_chart_page(svgs[key], style)) for key in CHARTS}
+    paper = profile.outputs.chart_paper
+    charts = {key: (flows[key], lay_out_chart_pages(flows[key], svgs[key], style, titles, paper)) for key in CHARTS}
     posters = []
     if "posters" in profile.outputs.documents:
         for spec in profile.outputs.posters:
@@ -77,29 +86,86 @@ def lay_out_pack(pack: PackInput) -> PackLayout:
     return PackLayout(style, charts, posters)
 
 
-def lay_out_chart_page(svg: str, style: ChartStyle) -> ChartPage:
-    """The first candidate page on which the chart, beside its outline, reads at 8 pt."""
-    best: ChartPage | None = None
-    for size, landscape in CHART_PAGE_CANDIDATES:
-        page = ChartPage(size, landscape, fit_chart(svg, _ChartSheet(size, landscape), style))
-        if page.chart.smallest_pt >= CHART_PAGE_MIN_PT:
-            return page
-        if best is None or page.chart.smallest_pt > best.chart.smallest_pt:
-            best = page
-    assert best is not None
+def lay_out_chart_pages(
+    flow: Flow, svg: str, style: ChartStyle, titles: dict[str, str], paper: str = "A4"
+) -> list[ChartPage]:
+    """The fewest pages of `paper` on which every part of the chart reads at 8 pt or more;
+    among splits into the same number of pages, the one with the largest smallest text.
+
+    `svg` is the whole chart, already laid out (for the posters too).
+    """
+    numbers = number_steps(flow)
+    order = sorted(numbers, key=numbers.__getitem__)
+    best: list[ChartPage] = []
+    for chunks in _splits(order):
+        split = len(chunks) > 1
+        pages = [
+            _fit_part(
+                to_svg(build_graph(flow, style, titles, frozenset(chunk))) if split else svg,
+                style,
+                paper,
+                tuple(sorted(numbers[i] for i in chunk)),
+                (index, len(chunks)),
+            )
+            for index, chunk in enumerate(chunks, start=1)
+        ]
+        if best and len(pages) > len(best) and _smallest(best) >= CHART_PAGE_MIN_PT:
+            break
+        if not best or _smallest(pages) > _smallest(best):
+            best = pages
     return best
 
 
-class _ChartSheet(Sheet):
-    """A policy page whose chart box leaves a column for the numbered steps."""
+def _smallest(pages: list[ChartPage]) -> float:
+    return min(page.chart.smallest_pt for page in pages)
 
-    def __init__(self, size: str, landscape: bool) -> None:
+
+def _splits(order: list[str]) -> Iterator[list[list[str]]]:
+    """Ways to cut the steps (in number order) into pages: whole, in two near the middle
+    (each cut is one more `dot` run per part), then in 3 or 4 equal runs."""
+    yield [order]
+    middle = len(order) // 2
+    for cut in range(max(2, middle - 3), min(len(order) - 1, middle + 4)):
+        yield [order[:cut], order[cut:]]
+    for count in range(3, MAX_CHART_PARTS + 1):
+        size = -(-len(order) // count)
+        yield [order[i : i + size] for i in range(0, len(order), size)]
+
+
+def _fit_part(svg: str, style: ChartStyle, paper: str, shown: tuple[int, ...], part: tuple[int, int]) -> ChartPage:
+    """Beside its steps in words (portrait) when it reads there, else alone on the page in
+    the orientation that prints it larger."""
+    pages = [
+        ChartPage(
+            paper,
+            landscape,
+            beside,
+            fit_chart(svg, _ChartSheet(paper, landscape, beside, part[1] > 1), style),
+            shown,
+            *part,
+        )
+        for landscape, beside in ((False, True), (False, False), (True, False))
+    ]
+    if pages[0].chart.smallest_pt >= CHART_PAGE_MIN_PT:
+        return pages[0]
+    return max(pages, key=lambda page: page.chart.smallest_pt)
+
+
+class _ChartSheet(Sheet):
+    """A policy page's box for a chart: the full width, or less a column for the steps."""
+
+    def __init__(self, size: str, landscape: bool, beside: bool, split: bool) -> None:
         super().__init__(size, landscape, False)
+        self.beside = beside
+        self.split = split
 
     def chart_box(self) -> tuple[float, float]:
         width, height = PAPER_MM[self.size]
         if self.landscape:
             width, height = height, width
-        # the procedure's heading (first part only, room kept on all), the part's heading, its summary
+        # the procedure's heading (first part only, room kept on all), the part's heading, its
+        # summary, and for a split chart the line saying which part this is
         heading = 15 * 2.2 * MM_PER_PT + 12 * 2.4 * MM_PER_PT + 10.5 * 1.45 * 3 * MM_PER_PT
-        return width - 2 * PAGE_MARGIN_MM - OUTLINE_COLUMN_MM - 6, height - 2 * PAGE_MARGIN_MM - heading - 14
+        heading += 10.5 * 1.45 * 2 * MM_PER_PT if self.split else 0
+        column = OUTLINE_COLUMN_MM + 6 if self.beside else 0
+        return width - 2 * PAGE_MARGIN_MM - column, height - 2 * PAGE_MARGIN_MM - heading - 14

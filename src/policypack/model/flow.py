@@ -106,6 +106,9 @@ class Step(StrictModel):
     jurisdiction: str | None = Field(
         None, description="Where the step applies when narrower than the flow's nation set, e.g. England."
     )
+    criterion: Annotated[int, Field(ge=1, le=5)] | None = Field(
+        None, description="decision steps: which of the five immediate-referral criteria (1-5) this asks."
+    )
 
 
 class Lane(StrictModel):
@@ -179,6 +182,7 @@ class StepPatch(StrictModel):
     branches: list[Branch] | None = None
     continues: Identifier | None = None
     jurisdiction: str | None = None
+    criterion: Annotated[int, Field(ge=1, le=5)] | None = None
 
 
 class FlowVariant(StrictModel):

@@ -112,6 +112,9 @@ class Outputs(StrictModel):
     documents: list[DocumentName] = Field(default_factory=lambda: list(ALL_DOCUMENTS))
     posters: list[PosterSpec] = Field(default_factory=lambda: list(DEFAULT_POSTERS))
     print_marks: bool = Field(False, description="Posters with 3 mm bleed and crop marks for a print shop.")
+    chart_paper: Literal["A4", "A3"] = Field(
+        "A4", description="Paper for the policy's chart pages: A4 (an office printer) or A3 (larger charts)."
+    )
 
 
 class Profile(StrictModel):

@@ -7,7 +7,7 @@ layout stage placed them. Every document renders in the school's one sandboxed e
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import jinja2
@@ -21,6 +21,7 @@ from policypack.model.flow import Flow, Source, Step
 from policypack.model.route import number_steps, steps_in_order
 from policypack.render.outline import route_summary, step_citations
 from policypack.render.poster import chart_text, describe_chart, render_poster
+from policypack.render.sections import SectionOutline, criteria
 from policypack.render.templating import render_document
 
 
@@ -55,9 +56,17 @@ class ChartSection:
     flow: Flow
     numbers: dict[str, int]
     steps: list[Step]
-    page: ChartPage
+    pages: list[ChartPage]
     outline: list[str]
     routes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def beside(self) -> bool:
+        """True when every page has its own steps in words beside the chart."""
+        return all(page.beside for page in self.pages)
+
+    def outline_for(self, page: ChartPage) -> list[str]:
+        return [self.outline[number - 1] for number in page.numbers]
 
 
 def render_pack(pack: PackInput, layout: PackLayout, environment: jinja2.Environment) -> list[Rendered]:
@@ -87,7 +96,7 @@ def pack_context(pack: PackInput, layout: PackLayout) -> dict[str, Any]:
     profile = pack.school.model
     sources = pack.flows.source_map()
     titles = pack.flows.flow_titles()
-    sections = [_chart_section(key, flow, page, sources, titles) for key, (flow, page) in layout.charts.items()]
+    sections = [_chart_section(key, flow, pages, sources, titles) for key, (flow, pages) in layout.charts.items()]
     parts = pending_parts(section.flow for section in sections)
     pending = {(flow_id.split("-", 1)[1], step_id) for flow_id, step_id in parts}
     return {
@@ -100,12 +109,15 @@ def pack_context(pack: PackInput, layout: PackLayout) -> dict[str, Any]:
         "style": layout.style,
         "charts": {section.key: section for section in sections},
         "sections": sections,
+        "chart_page_styles": sorted({(page.name, page.size, page.landscape) for s in sections for page in s.pages}),
         "terms": {key: value for section in sections for key, value in section.flow.terms.items()},
         "references": _references(sections, sources),
         "editions": sorted({section.flow.edition for section in sections}),
         "version": __version__,
         "created": profile.policy.adopted.isoformat(),
         "cite": lambda step: step_citations(step, sources),
+        "number_sections": lambda chapters: SectionOutline(chapters, [(s.key, s.flow) for s in sections]),
+        "criteria": criteria([(s.key, s.flow, s.numbers) for s in sections]),
     }
 
 
@@ -136,13 +148,26 @@ def branding(school: School) -> dict[str, Any]:
 
 
 def _chart_section(
-    key: str, flow: Flow, page: ChartPage, sources: dict[str, Source], titles: dict[str, str]
+    key: str, flow: Flow, pages: list[ChartPage], sources: dict[str, Source], titles: dict[str, str]
 ) -> ChartSection:
     numbers = number_steps(flow)
     alt, brief = chart_text(flow, sources, titles)
-    described = ChartPage(page.size, page.landscape, describe_chart(page.chart, alt, brief))
+    lines = brief.splitlines()[3:]
+    described = [_described(flow, page, alt, brief, lines) for page in pages]
     routes = {step.id: route_summary(step, numbers, titles) for step in flow.steps}
-    return ChartSection(key, flow, numbers, steps_in_order(flow), described, brief.splitlines()[3:], routes)
+    return ChartSection(key, flow, numbers, steps_in_order(flow), described, lines, routes)
+
+
+def _described(flow: Flow, page: ChartPage, alt: str, brief: str, lines: list[str]) -> ChartPage:
+    """A page's chart with its alternative text: the part's own steps when the chart is split."""
+    if page.parts > 1:
+        words = [lines[n - 1] for n in page.numbers]
+        alt = (
+            f"Flowchart: {flow.title}, part {page.part} of {page.parts} (steps {page.numbers[0]} to "
+            f"{page.numbers[-1]}). The steps in order: " + " ".join(words)
+        )
+        brief = "\n".join(words)
+    return replace(page, chart=describe_chart(page.chart, alt, brief))
 
 
 def _references(sections: list[ChartSection], sources: dict[str, Source]) -> list[dict[str, Any]]:

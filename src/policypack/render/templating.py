@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from policypack.errors import InvalidInput, Location, Problem
 from policypack.load.files import UnreadableFile, inside, read_bytes
+from policypack.render.links import FILTERS as LINK_FILTERS
 from policypack.resources import bundled_path
 
 MAX_TEMPLATE_BYTES = 200_000
@@ -111,7 +112,7 @@ def template_environment(school_templates: Path | None = None) -> jinja2.Environ
     Autoescaping everywhere and StrictUndefined: a missing value is an error, not a blank.
     """
     folders = [*([school_templates] if school_templates else []), bundled_path("templates")]
-    return _Sandbox(
+    environment = _Sandbox(
         loader=FolderLoader(folders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -119,6 +120,8 @@ def template_environment(school_templates: Path | None = None) -> jinja2.Environ
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.filters.update(LINK_FILTERS)
+    return environment
 
 
 def render_document(environment: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

@@ -86,10 +86,28 @@ def write_pdf(
             rendered = document.render(**options)
             if pages is not None and len(rendered.pages) != pages:
                 raise BuildFailed(f"{out.name}: laid out on {len(rendered.pages)} pages instead of {pages}")
-            rendered.write_pdf(temp, **options)
+            rendered.write_pdf(temp, finisher=_scope_table_headers, **options)
     except FatalURLFetchingError as exc:
         raise BuildFailed(f"{out.name}: {exc}") from None
     return warnings
+
+
+def _scope_table_headers(document: Any, pdf: Any) -> None:
+    """Give each tagged table header cell a /Scope, which WeasyPrint does not write.
+
+    A header in a <thead> heads its column; any other (<th scope="row">) heads its row.
+    Without it, a screen reader cannot tell which header a data cell belongs to.
+    """
+    objects = pdf.objects
+
+    def parent(element: Any) -> Any:
+        return objects[int(element["P"].split()[0])]
+
+    for element in objects:
+        if isinstance(element, dict) and element.get("S") == "/TH" and "A" in element:
+            row = parent(element)
+            in_head = row.get("S") == "/TR" and parent(row).get("S") == "/THead"
+            element["A"]["Scope"] = "/Column" if in_head else "/Row"
 
 
 @contextmanager
