@@ -403,6 +403,7 @@ def test_the_independent_pdfua_checker_finds_nothing(pack: Path) -> None:
         assert {s["rule_id"] for s in report["skipped"]} <= PDFUA_SKIPS_ALLOWED, (path.name, report["skipped"])
 
 
+@pytest.mark.allow_warnings
 def test_a_light_brand_colour_is_darkened_for_text_with_a_warning(tmp_path: Path) -> None:
     from policypack.model.colour import contrast_ratio, readable_colour
 
@@ -420,3 +421,76 @@ def test_a_light_brand_colour_is_darkened_for_text_with_a_warning(tmp_path: Path
     assert f"headings will print in {darker}" in result.output
     style = oakfield_context(tmp_path, profile)["style"]
     assert style.accent == darker  # type: ignore[attr-defined]
+
+
+# --- 4. Approval and version --------------------------------------------------------------
+
+
+def test_the_cover_carries_version_approval_block_and_history(pack: Path, tmp_path: Path) -> None:
+    from policypack.check.approval import approval_of
+    from policypack.load.pack import load_pack
+
+    loaded, _ = load_pack(EXAMPLE)
+    assert loaded is not None
+    version = approval_of(loaded).version
+    cover = PdfReader(pack / "policy.pdf").pages[0].extract_text()
+    for expected in [
+        f"Version {version}",
+        f"Approval of this text (version {version})",
+        "Headteacher Dr Helen Marsh",
+        "Chair of governors Mr David Price",
+        "Review history",
+        "1 September 2026 Adopted Full governing board",
+    ]:
+        assert expected in " ".join(cover.split()), expected
+
+
+def with_policy(tmp_path: Path, extra: str) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    profile = tmp_path / "school.yaml"
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "  review_interval_months: 12\n", f"  review_interval_months: 12\n{extra}", 1
+    )
+    profile.write_text(text, encoding="utf-8")
+    shutil.copy(EXAMPLE.parent / "crest.svg", tmp_path / "crest.svg")
+    return profile
+
+
+@pytest.mark.allow_warnings
+def test_a_changed_text_says_it_needs_re_approval_and_build_says_so(tmp_path: Path) -> None:
+    from policypack.check.approval import approval_of
+    from policypack.load.pack import load_pack
+
+    loaded, _ = load_pack(EXAMPLE)
+    assert loaded is not None
+    current = approval_of(loaded).version
+
+    approved = with_policy(tmp_path / "ok", f"  approved_version: {current}\n")
+    assert not approval_of(load_pack(approved)[0]).differs  # type: ignore[arg-type]
+    result = CliRunner().invoke(main, ["validate", str(approved)], catch_exceptions=False)
+    assert "re-approval" not in result.output
+
+    stale = with_policy(tmp_path / "stale", "  approved_version: 0badc0de\n")
+    result = CliRunner().invoke(main, ["validate", str(stale)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert f"this text is version {current}; the governors approved version 0badc0de" in result.output
+    assert f"set policy.approved_version: {current}" in result.output
+    result = CliRunner().invoke(main, ["build", str(stale), "-o", str(tmp_path / "out")], catch_exceptions=False)
+    assert result.exit_code == 0 and "needs re-approval" in result.stderr
+    cover = " ".join(PdfReader(next((tmp_path / "out").glob("*/policy.pdf"))).pages[0].extract_text().split())
+    assert "Needs re-approval. This text differs from what was approved" in cover
+
+
+def test_every_document_has_its_school_and_dates_from_the_inputs_in_its_metadata(pack: Path) -> None:
+    from policypack.load.flows import bundled_flow_set
+
+    input_dates = {"20260901"} | {f"{doc.model.reviewed:%Y%m%d}" for doc in bundled_flow_set().flows}
+    for path in sorted(pack.glob("*.pdf")):
+        info = PdfReader(path).metadata
+        assert info is not None
+        assert info["/Author"] == "Oakfield Academy", path.name
+        assert str(info["/Title"]).startswith("Oakfield Academy: "), path.name
+        assert str(info["/CreationDate"])[2:10] in input_dates, path.name
+        assert str(info["/Producer"]).startswith("policypack "), path.name
+        text = text_of(path)
+        assert "policypack" not in text, f"{path.name}: the tool's name is for the metadata, not the page"

@@ -73,11 +73,25 @@ class LocalContacts(StrictModel):
     safeguarding_partnership: Agency | None = None
 
 
+class ReviewEntry(StrictModel):
+    """One line of the policy's review history, printed on its cover."""
+
+    date: dt.date
+    change: ShortText = Field(description="What was reviewed or changed, in a few words.")
+    by: ShortText | None = Field(None, description="Who reviewed or approved it.")
+
+
 class PolicyDates(StrictModel):
     adopted: Date
     approved_by: ShortText
     last_reviewed: Date | None = Field(None, description="Defaults to the adoption date.")
     review_interval_months: Annotated[int, Field(ge=1, le=36)] = 12
+    approved_version: Annotated[str, Field(pattern=r"^[0-9a-f]{8}$")] | None = Field(
+        None,
+        description="The version printed on the cover of the text the governors approved; "
+        "a rebuilt pack whose text differs says that it needs re-approval.",
+    )
+    history: list[ReviewEntry] = Field(default_factory=list, description="Earlier reviews, oldest first.")
 
     @property
     def reviewed(self) -> dt.date:

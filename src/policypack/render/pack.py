@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 
 from policypack import __version__
+from policypack.check.approval import approval_of
 from policypack.check.review import pending_parts
 from policypack.layout.pack import ChartPage, PackLayout, PosterLayout
 from policypack.load.pack import PackInput
@@ -117,6 +118,7 @@ def pack_context(pack: PackInput, layout: PackLayout) -> dict[str, Any]:
         "created": profile.policy.adopted.isoformat(),
         "cite": lambda step: step_citations(step, sources),
         "number_sections": lambda chapters: SectionOutline(chapters, [(s.key, s.flow) for s in sections]),
+        "approval": approval_of(pack),
         "criteria": criteria([(s.key, s.flow, s.numbers) for s in sections]),
     }
 

@@ -76,7 +76,8 @@ def render_poster(
         "legend": legend(flow, style),
         "version": __version__,
         "bleed_mm": BLEED_MM,
-        "created": flow.reviewed.isoformat(),
+        # from the inputs, never the clock: the later of the flow's review and the adoption
+        "created": max(flow.reviewed, branding["policy"].adopted if branding else flow.reviewed).isoformat(),
         **(branding or {}),
     }
     return Poster(render_document(environment, "poster.html.j2", context), sheet, chart)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from policypack import __version__
 from policypack.errors import PolicypackError, ToolMissing
 from policypack.load.files import is_file
 from policypack.write.atomic import replacing
@@ -86,13 +87,22 @@ def write_pdf(
             rendered = document.render(**options)
             if pages is not None and len(rendered.pages) != pages:
                 raise BuildFailed(f"{out.name}: laid out on {len(rendered.pages)} pages instead of {pages}")
-            rendered.write_pdf(temp, finisher=_scope_table_headers, **options)
+            rendered.write_pdf(temp, finisher=_finish, **options)
     except FatalURLFetchingError as exc:
         raise BuildFailed(f"{out.name}: {exc}") from None
     return warnings
 
 
-def _scope_table_headers(document: Any, pdf: Any) -> None:
+def _finish(document: Any, pdf: Any) -> None:
+    """Last touches before the PDF is written: table header scopes, and who produced it."""
+    _scope_table_headers(pdf)
+    import pydyf
+    import weasyprint
+
+    pdf.info["Producer"] = pydyf.String(f"policypack {__version__} (WeasyPrint {weasyprint.__version__})")
+
+
+def _scope_table_headers(pdf: Any) -> None:
     """Give each tagged table header cell a /Scope, which WeasyPrint does not write.
 
     A header in a <thead> heads its column; any other (<th scope="row">) heads its row.
