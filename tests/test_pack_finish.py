@@ -494,3 +494,53 @@ def test_every_document_has_its_school_and_dates_from_the_inputs_in_its_metadata
         assert str(info["/Producer"]).startswith("policypack "), path.name
         text = text_of(path)
         assert "policypack" not in text, f"{path.name}: the tool's name is for the metadata, not the page"
+
+
+# --- 7. Posters for the wall they hang on -------------------------------------------------
+
+
+def test_a_school_poster_names_who_to_tell_unless_that_breaks_the_legibility_rule(pack: Path) -> None:
+    staff = text_of(pack / "poster-staff-response-a4.pdf")
+    assert "Tell at once: Ms Priya Raman (DSL) 01632 960 101" in staff
+    assert "Mrs Grace Okafor (deputy DSL) 01632 960 103" in staff
+    assert {"tel:+441632960101", "tel:+441632960103"} <= link_targets(pack / "poster-staff-response-a4.pdf")
+    # the DSL review fills A2 to within 0.2 pt of the rule: a line more would break it
+    assert "Tell at once" not in text_of(pack / "poster-dsl-review-a2.pdf")
+
+
+def test_crop_marks_sit_outside_a_3_mm_bleed_on_a_slug(tmp_path: Path) -> None:
+    from PIL import Image
+
+    out = tmp_path / "marks.pdf"
+    result = CliRunner().invoke(
+        main, ["flowchart", "england-staff-response", "--size", "A4", "--print-marks", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    with pikepdf.open(out) as pdf:
+        page = pdf.pages[0]
+        trim = [float(v) for v in page.TrimBox]
+        bleed = [float(v) for v in page.BleedBox]
+        media = [float(v) for v in page.MediaBox]
+    mm = 72 / 25.4
+    assert [round(t) for t in trim] == [0, 0, 595, 842]
+    assert [round(b - t, 1) for b, t in zip(bleed, trim, strict=True)] == [
+        round(-3 * mm, 1),
+        round(-3 * mm, 1),
+        round(3 * mm, 1),
+        round(3 * mm, 1),
+    ]
+    assert media[0] <= -8 * mm, "room for 5 mm marks beyond the bleed"
+
+    dpi = 144
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-singlefile", str(out), str(tmp_path / "page")], check=True)
+    image = Image.open(tmp_path / "page.png").convert("L")
+    px = dpi / 25.4  # pixels per mm
+    origin = -media[0] / mm * px  # the trim's top-left corner, in pixels from the sheet's corner
+    row = round(origin)
+
+    def dark(x_mm: float) -> bool:
+        x = round(origin - x_mm * px)
+        return min(image.getpixel((x, y)) for y in range(row - 2, row + 3)) < 128  # type: ignore[operator]
+
+    assert all(dark(d) for d in (3.5, 5.5, 7.5)), "the mark runs from 3 mm to 8 mm outside the trim"
+    assert not any(dark(d) for d in (0.5, 1.5, 2.5)), "nothing in the bleed"

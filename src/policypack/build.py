@@ -80,7 +80,8 @@ def build_flowchart(flow_set: FlowSet, doc: Located[Flow], request: PosterReques
     style = style_for(pack.school.brand.model if pack and pack.school.brand else None)
     check_text_measurement(style.font)
     svg = to_svg(build_graph(doc.model, style, flow_set.flow_titles()))
-    laid_out = lay_out_poster(svg, style, request.size, request.landscape, request.print_marks)
+    tell = pack.school.model.people.tell_chars() if pack else 0
+    laid_out = lay_out_poster(svg, style, request.size, request.landscape, request.print_marks, tell)
     environment = template_environment(pack.school.templates if pack else None)
     school = branding(pack.school) if pack else None
     poster = render_poster(

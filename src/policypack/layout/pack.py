@@ -80,7 +80,9 @@ def lay_out_pack(pack: PackInput) -> PackLayout:
             doc = pack.flows.find(f"{profile.school.nation}-{spec.chart}")
             assert doc is not None  # checked by check_school
             svg = svgs.get(spec.chart) or to_svg(build_graph(doc.model, style, titles))
-            sheet, chart = lay_out_poster(svg, style, spec.size, spec.landscape, profile.outputs.print_marks)
+            sheet, chart = lay_out_poster(
+                svg, style, spec.size, spec.landscape, profile.outputs.print_marks, profile.people.tell_chars()
+            )
             name = f"poster-{spec.chart}-{spec.size.lower()}"
             posters.append(PosterLayout(name, doc.model, sheet, chart, spec.landscape))
     return PackLayout(style, charts, posters)

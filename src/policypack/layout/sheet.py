@@ -7,6 +7,7 @@ reading distance, so A2 (read from 2 m) needs 14 pt. See the README for why.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ PT_PER_METRE = 7.0
 FLOOR_PT = 9.0
 MM_PER_PT = 25.4 / 72
 BLEED_MM = 3.0
+MARK_MM = 5.0  # crop marks: 5 mm long, starting outside the 3 mm bleed, on a slug
 
 
 def minimum_text_pt(size: str) -> float:
@@ -32,6 +34,7 @@ class Sheet:
     size: str
     landscape: bool
     print_marks: bool
+    tell_chars: int = 0  # a school's poster names who to tell under its title: that line's length
 
     @property
     def width(self) -> float:
@@ -54,7 +57,17 @@ class Sheet:
 
     @property
     def header_height(self) -> float:
-        return round(self.base_pt * 5.4 * MM_PER_PT, 1)  # two title lines and a line of detail
+        # two title lines and a line of detail; on a school's poster, the lines of who to tell
+        return round(self.base_pt * (5.4 + 1.3 * self.tell_lines) * MM_PER_PT, 1)
+
+    @property
+    def tell_lines(self) -> int:
+        """Lines the who-to-tell text takes beside the logo (about 0.55 em a character)."""
+        if not self.tell_chars:
+            return 0
+        em_mm = self.base_pt * MM_PER_PT
+        room = self.width - 2 * self.margin - self.base_pt * 5.4 * MM_PER_PT * 0.8 - 2 * em_mm
+        return max(1, math.ceil(self.tell_chars * 0.55 * em_mm / room))
 
     @property
     def footer_height(self) -> float:
@@ -95,10 +108,23 @@ def fit_chart(svg: str, sheet: Sheet, style: ChartStyle) -> FittedChart:
 
 
 def lay_out_poster(
-    svg: str, style: ChartStyle, size: str, landscape: bool | None, print_marks: bool
+    svg: str, style: ChartStyle, size: str, landscape: bool | None, print_marks: bool, tell_chars: int = 0
 ) -> tuple[Sheet, FittedChart]:
-    """The chart on a poster sheet; with `landscape=None`, the orientation that prints larger text."""
+    """The chart on a poster sheet; with `landscape=None`, the orientation that prints larger text.
+
+    `tell_chars`: on a school's poster, the length of the who-to-tell line in its title block.
+    That line is left out when it alone would push the chart under the legibility rule.
+    """
     orientations = [landscape] if landscape is not None else [False, True]
-    fitted = [(fit_chart(svg, sheet, style), sheet) for sheet in (Sheet(size, o, print_marks) for o in orientations)]
-    chart, sheet = max(fitted, key=lambda pair: pair[0].scale)
+
+    def best(tell: int) -> tuple[Sheet, FittedChart]:
+        sheets = (Sheet(size, o, print_marks, tell) for o in orientations)
+        chart, sheet = max(((fit_chart(svg, sheet, style), sheet) for sheet in sheets), key=lambda p: p[0].scale)
+        return sheet, chart
+
+    sheet, chart = best(tell_chars)
+    if tell_chars and chart.smallest_pt < minimum_text_pt(size) - 0.05:
+        plain = best(0)
+        if plain[1].smallest_pt >= minimum_text_pt(size) - 0.05:
+            return plain
     return sheet, chart

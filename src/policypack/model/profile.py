@@ -65,6 +65,10 @@ class People(StrictModel):
     headteacher: Person
     chair_of_governors: Person
 
+    def tell_chars(self) -> int:
+        """About how long a poster's "tell at once" line is: the lead and up to three deputies."""
+        return 16 + sum(len(p.name) + len(p.phone) + 18 for p in [self.dsl, *self.deputies[:3]])
+
 
 class LocalContacts(StrictModel):
     childrens_social_care: Agency = Field(description="The local front door / MASH for referrals.")

@@ -140,10 +140,11 @@ def phase_flags(phase: str) -> dict[str, bool]:
 
 
 def branding(school: School) -> dict[str, Any]:
-    """What puts a school on a document: its details, its logo and its policy's dates."""
+    """What puts a school on a document: its details, its logo, its policy's dates, its people."""
     logo = school.logo
     return {
         "school": school.model.school,
+        "people": school.model.people,
         "policy": school.model.policy,
         "logo": {"path": logo.image.uri, "alt": logo.alt} if logo else None,
     }

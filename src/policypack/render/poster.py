@@ -10,7 +10,7 @@ from jinja2 import Environment
 
 from policypack import __version__
 from policypack.layout.chart import CONTINUES_STYLE, KIND_STYLES, ChartStyle, KindStyle
-from policypack.layout.sheet import BLEED_MM, FittedChart, Sheet
+from policypack.layout.sheet import BLEED_MM, MARK_MM, FittedChart, Sheet
 from policypack.model.flow import Flow, Source
 from policypack.render.outline import outline_text
 from policypack.render.templating import render_document
@@ -76,6 +76,7 @@ def render_poster(
         "legend": legend(flow, style),
         "version": __version__,
         "bleed_mm": BLEED_MM,
+        "mark_mm": MARK_MM,
         # from the inputs, never the clock: the later of the flow's review and the adoption
         "created": max(flow.reviewed, branding["policy"].adopted if branding else flow.reviewed).isoformat(),
         **(branding or {}),

@@ -96,10 +96,22 @@ def write_pdf(
 def _finish(document: Any, pdf: Any) -> None:
     """Last touches before the PDF is written: table header scopes, and who produced it."""
     _scope_table_headers(pdf)
+    _bleed_box(pdf)
     import pydyf
     import weasyprint
 
     pdf.info["Producer"] = pydyf.String(f"policypack {__version__} (WeasyPrint {weasyprint.__version__})")
+
+
+BLEED_PT = 3 * 72 / 25.4  # the print shop's 3 mm; the sheet beyond it is a slug for the marks
+
+
+def _bleed_box(pdf: Any) -> None:
+    """WeasyPrint puts /BleedBox up to 10 pt outside the trim; a poster's bleed is 3 mm."""
+    for page in pdf.objects:
+        if isinstance(page, dict) and page.get("Type") == "/Page" and "TrimBox" in page:
+            left, top, right, bottom = page["TrimBox"]
+            page["BleedBox"][:] = [left - BLEED_PT, top - BLEED_PT, right + BLEED_PT, bottom + BLEED_PT]
 
 
 def _scope_table_headers(pdf: Any) -> None:
