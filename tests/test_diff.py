@@ -20,7 +20,7 @@ OLD, NEW = "tests/data/diff/old.yaml", "tests/data/diff/new.yaml"
 
 def test_text_diff_matches_golden(cli: Cli, golden: Golden) -> None:
     result = cli("diff", OLD, NEW)
-    assert result.exit_code == 0
+    assert result.exit_code == 1, "differences exit 1, as git diff --exit-code does"
     golden("diff-small.txt", result.stdout)
 
 
@@ -69,7 +69,7 @@ def test_one_edited_step_is_exactly_what_the_diff_shows(cli: Cli, repo: Path) ->
         )
     )
     result = cli("diff", "HEAD:flows/england/dsl-review.yaml", "flows/england/dsl-review.yaml")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert result.stdout == (
         "england-dsl-review\n"
         "  changed step 2: initial-review\n"

@@ -544,3 +544,67 @@ def test_crop_marks_sit_outside_a_3_mm_bleed_on_a_slug(tmp_path: Path) -> None:
 
     assert all(dark(d) for d in (3.5, 5.5, 7.5)), "the mark runs from 3 mm to 8 mm outside the trim"
     assert not any(dark(d) for d in (0.5, 1.5, 2.5)), "nothing in the bleed"
+
+
+# --- 8. Profiles and messages a DSL understands -------------------------------------------
+
+
+def edited_profile(tmp_path: Path, *edits: tuple[str, str]) -> Path:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    shutil.copy(EXAMPLE.parent / "crest.svg", tmp_path / "crest.svg")
+    (tmp_path / "school.yaml").write_text(text, encoding="utf-8")
+    return tmp_path / "school.yaml"
+
+
+def test_phone_numbers_as_schools_write_them_are_accepted(tmp_path: Path) -> None:
+    profile = edited_profile(
+        tmp_path,
+        ("phone: 01632 960 101", "phone: 029 2000 1234 ext 22"),
+        ("phone: 01632 960 102", "phone: 0800-1111"),
+        ("phone: 01632 960 103", "phone: +44 (0)29 2000 1234"),
+    )
+    result = CliRunner().invoke(main, ["validate", str(profile)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
+def test_every_problem_in_plain_words_with_the_expected_form_in_one_run(tmp_path: Path) -> None:
+    profile = edited_profile(
+        tmp_path,
+        ("phone: 01632 960 101", "phone: call the office"),
+        ("email: p.raman@oakfield.example.org", "email: p.raman at oakfield"),
+        ("adopted: 2026-09-01", "adopted: 1 Sept 2026"),
+        ('oak-blue: "#1b4965"', "oak-blue: #1b4965"),
+    )
+    result = CliRunner().invoke(main, ["validate", str(profile)], catch_exceptions=False)
+    assert result.exit_code == 1
+    lines = {line.split(": error: ", 1)[1] for line in result.output.splitlines() if ": error: " in line}
+    assert lines == {
+        "'people.dsl.phone': a phone number is digits with spaces, brackets or dashes, and may end with an "
+        "extension, for example 01632 960 101 or 029 2000 1234 ext 22",
+        "'people.dsl.email': an e-mail address has one @ and a dot after it, for example dsl@school.example.org",
+        "'policy.adopted': a date is written year-month-day, for example 2026-09-01",
+        "'oak-blue' is empty: YAML reads #1b4965 and the rest of the line as a comment",
+    }
+    assert 'hint: quote it: oak-blue: "#1b4965"' in result.output
+    assert "^" not in result.output and "pattern" not in result.output, "no regular expressions"
+
+
+def test_diff_exits_1_when_a_flow_changed_and_0_when_not(tmp_path: Path) -> None:
+    data = ROOT / "tests" / "data" / "diff"
+    changed = CliRunner().invoke(main, ["diff", str(data / "old.yaml"), str(data / "new.yaml")])
+    same = CliRunner().invoke(main, ["diff", str(data / "old.yaml"), str(data / "old.yaml")])
+    assert (changed.exit_code, same.exit_code) == (1, 0), (changed.output, same.output)
+
+
+def test_flowchart_takes_a_profiles_chart_name_and_lower_case_sizes(tmp_path: Path) -> None:
+    out = tmp_path / "review.svg"
+    args = ["flowchart", "dsl-review", "--profile", str(EXAMPLE), "--size", "a2", "--format", "svg", "-o", str(out)]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "the chart of england-dsl-review" in result.output
+    listing = CliRunner().invoke(main, ["flows"], catch_exceptions=False).output
+    assert "england-dsl-review  " in listing and "wales-staff-response  " in listing

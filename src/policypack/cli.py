@@ -200,7 +200,13 @@ def show(today: dt.date, flow: str, fmt: str, brief: bool) -> None:
 
 @main.command()
 @click.argument("flow")
-@click.option("--size", type=click.Choice(list(PAPER_MM)), default="A3", show_default=True, help="Paper size.")
+@click.option(
+    "--size",
+    type=click.Choice(list(PAPER_MM), case_sensitive=False),
+    default="A3",
+    show_default=True,
+    help="Paper size.",
+)
 @click.option(
     "--landscape/--portrait",
     default=None,
@@ -250,9 +256,12 @@ def flowchart(
     Example:
       policypack flowchart england-staff-response --size A4
       policypack flowchart england-dsl-review --size A2 -o dsl-review-a2.pdf
-      policypack flowchart england-police-records --profile school.yaml --size A1
+      policypack flowchart police-records --profile school.yaml --size a1
+
+    With --profile, FLOW may be the chart's name without the nation (dsl-review), as a
+    profile's posters name it: the profile's nation is used.
     """
-    flow_set, doc = find_flow(flow)
+    flow_set, doc = find_flow(_with_nation(flow, profile))
     out = output or Path("output") / f"{doc.model.id}-{size.lower()}.{fmt}"
     request = PosterRequest(size=size, landscape=landscape, print_marks=print_marks, fmt=fmt, dpi=dpi, profile=profile)
     try:  # the same time and memory limits as a school's pack: a profile's logo or templates may be hostile
@@ -431,6 +440,26 @@ def init(today: dt.date, directory: Path, force: bool, interactive: bool | None)
     click.echo(f"wrote {path}" + (f"; {left} field(s) still to fill in (policypack validate {path})" if left else ""))
 
 
+def _with_nation(flow: str, profile: Path | None) -> str:
+    """'dsl-review' with a profile from Wales is 'wales-dsl-review'; anything else as given."""
+    if profile is None or Path(flow).suffix in (".yaml", ".yml") or bundled_flow_set().find(flow):
+        return flow
+    school, _ = load_school(profile)
+    return f"{school.model.school.nation}-{flow}" if school else flow
+
+
+@main.command()
+def flows() -> None:
+    """List the bundled flows: the ids that show, flowchart and a profile's posters take.
+
+    \b
+    Example:
+      policypack flows
+    """
+    for doc in sorted(bundled_flow_set().flows, key=lambda d: d.model.id):
+        click.echo(f"{doc.model.id}  {doc.model.title}")
+
+
 @main.command()
 @click.argument("old")
 @click.argument("new")
@@ -438,7 +467,7 @@ def init(today: dt.date, directory: Path, force: bool, interactive: bool | None)
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
 )
 def diff(old: str, new: str, fmt: str) -> None:
-    """Show what changed between two versions of a flow.
+    """Show what changed between two versions of a flow; exit 1 when anything did.
 
     OLD and NEW are flow files, or REV:PATH for a file at a git revision. Steps are
     matched by id: added, removed, reworded (removed words in [-...-], added in {+...+}),
@@ -455,6 +484,8 @@ def diff(old: str, new: str, fmt: str) -> None:
         click.echo(json.dumps(diff_data(result), indent=2, ensure_ascii=False))
     else:
         click.echo(diff_text(result), nl=False)
+    if not result.empty:  # as `git diff --exit-code` does: scripts can tell
+        click.get_current_context().exit(1)
 
 
 @main.command()

@@ -24,7 +24,7 @@ from policypack.load.images import LOGO_SUFFIXES, PrintImage, check_image
 from policypack.load.located import Located, load_mapping, validate_model
 from policypack.load.problems import validation_problems
 from policypack.load.templates import check_templates_folder
-from policypack.load.yamlsource import KeyPath, Positions, YamlDocument
+from policypack.load.yamlsource import KeyPath, Positions, YamlDocument, comment_traps
 from policypack.model.profile import Profile
 
 PLACEHOLDER = "FILL-ME"
@@ -80,28 +80,31 @@ def load_school(path: Path) -> tuple[School | None, list[Problem]]:
     """Parse and validate a profile (with the shared profile it extends), its brand and logo."""
     path = path.resolve()
     document, problems = load_mapping(path)
+    traps = comment_traps(path)
     if document is None:
-        return None, problems
+        return None, problems + traps
     if "school" not in document.data:  # a flow or a trust's shared profile, given where a school's is needed
         return None, [_not_a_school(document)]
     brand_home, files = path.parent, [path]
     if "extends" in document.data:
         document, brand_home, shared, problems = _with_shared(document)
+        traps += comment_traps(shared) if shared else []
         if problems:
-            return None, problems
+            return None, problems + traps
         files.append(shared)
     placeholders = list(_placeholders(document.data, document.positions, ()))
     loaded, problems = validate_model(document, Profile)
     filled = {p.location for p in placeholders}
     problems = placeholders + [p for p in problems if p.location not in filled]
     if loaded is None:
-        return None, problems
+        return None, problems + traps
     brand, brand_dir, brand_file, brand_problems = _load_brand(loaded, brand_home, document)
+    traps += comment_traps(brand_file) if brand_file else []
     logo, logo_problems = _load_logo(brand, brand_dir) if brand else (None, [])
     templates, template_problems = _templates_folder(loaded)
     files += [f for f in (brand_file, logo.path if logo else None) if f]
     school = School(loaded, brand, brand_dir, logo, templates, tuple(files))
-    return school, problems + brand_problems + logo_problems + template_problems
+    return school, problems + brand_problems + logo_problems + template_problems + traps
 
 
 def _not_a_school(document: YamlDocument) -> Problem:

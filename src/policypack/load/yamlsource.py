@@ -251,3 +251,28 @@ class _Builder:
 
     def _where(self, node: yaml.Node) -> Location:
         return Location(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+# `primary: #c8102e` is a key with no value: YAML reads everything after " #" as a comment.
+_COMMENT_TRAP = re.compile(r"^\s*(?:-\s+)?([\w.-]+):\s+(#[0-9A-Fa-f]{3,8})\b")
+
+
+def comment_traps(path: Path) -> list[Problem]:
+    """Keys left empty because their value (a colour) starts with '#', at their lines."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    problems = []
+    for number, line in enumerate(lines, start=1):
+        match = _COMMENT_TRAP.match(line)
+        if match:
+            key, value = match.groups()
+            problems.append(
+                Problem(
+                    Location(path, number, match.start(2) + 1),
+                    f"'{key}' is empty: YAML reads {value} and the rest of the line as a comment",
+                    f'quote it: {key}: "{value}"',
+                )
+            )
+    return problems

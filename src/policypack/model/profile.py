@@ -4,14 +4,42 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from policypack.model.flow import Date, Identifier, Nation, StrictModel
 
-Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]
-Phone = Annotated[str, Field(pattern=r"^[0-9+() ]{3,25}$", description="Digits, spaces, + and brackets.")]
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Phone numbers as schools write them: 01632 960 101, +44 29 2000 1234, 0800-1111,
+# (029) 2000 1234, 029 2000 1234 ext 22
+PHONE = re.compile(r"^\+?[0-9(][0-9() -]{1,22}[0-9](?: ?(?:ext\.?|extension|x) ?[0-9]{1,6})?$", re.IGNORECASE)
+
+
+def _email(value: str) -> str:
+    if not EMAIL.fullmatch(value):
+        raise ValueError("an e-mail address has one @ and a dot after it, for example dsl@school.example.org")
+    return value
+
+
+def _phone(value: str) -> str:
+    if not PHONE.fullmatch(value.strip()):
+        raise ValueError(
+            "a phone number is digits with spaces, brackets or dashes, and may end with an extension, "
+            "for example 01632 960 101 or 029 2000 1234 ext 22"
+        )
+    return value.strip()
+
+
+Email = Annotated[str, Field(max_length=200, json_schema_extra={"pattern": EMAIL.pattern}), AfterValidator(_email)]
+Phone = Annotated[
+    str,
+    Field(
+        max_length=40, description="e.g. 01632 960 101 or 029 2000 1234 ext 22", json_schema_extra={"format": "phone"}
+    ),
+    AfterValidator(_phone),
+]
 SINGLE_LINE = r"^[^\r\n]*$"  # a name or address prints on one line: no line breaks hidden in it
 ShortText = Annotated[str, Field(min_length=1, max_length=200, pattern=SINGLE_LINE)]
 DocumentName = Literal["policy", "staff-card", "incident-form", "parent-leaflet", "posters"]
