@@ -51,6 +51,7 @@ STAGE_MARKERS: dict[str, tuple[str, ...]] = {
     "test_batch": ("dot", "pdf"),
     "test_hostile_build": ("dot", "pdf"),
     "test_packaging": ("pdf",),
+    "test_pack_finish": ("dot", "pdf"),
 }
 
 
