@@ -608,3 +608,64 @@ def test_flowchart_takes_a_profiles_chart_name_and_lower_case_sizes(tmp_path: Pa
     assert "the chart of england-dsl-review" in result.output
     listing = CliRunner().invoke(main, ["flows"], catch_exceptions=False).output
     assert "england-dsl-review  " in listing and "wales-staff-response  " in listing
+
+
+# --- 9. Brand files users already have ----------------------------------------------------
+
+QUARTO_BRAND = """\
+meta:
+  name: Oakfield Academy
+  link: https://oakfield.example.org
+color:
+  palette: {oak: "#1b4965", ink: "#222222"}
+  foreground: ink
+  background: "#fafafa"
+  primary: oak
+  secondary: "#5fa8d3"
+typography:
+  base: Open Sans
+  headings: {color: "#7a1f2b"}
+  monospace: DejaVu Sans Mono
+logo:
+  images:
+    crest: {path: crest.svg, alt: Oakfield Academy crest}
+  medium: crest
+"""
+
+
+def test_a_quarto_brand_file_is_used_where_it_can_be_and_the_rest_noted_once(tmp_path: Path) -> None:
+    from policypack.layout.chart import style_for
+    from policypack.load.pack import load_pack
+
+    text = EXAMPLE.read_text(encoding="utf-8")
+    (tmp_path / "school.yaml").write_text(text[: text.index("brand:\n")] + "brand: _brand.yml\n", encoding="utf-8")
+    (tmp_path / "_brand.yml").write_text(QUARTO_BRAND, encoding="utf-8")
+    shutil.copy(EXAMPLE.parent / "crest.svg", tmp_path / "crest.svg")
+    result = CliRunner().invoke(main, ["validate", "--strict", str(tmp_path / "school.yaml")], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if ": note: " in line]
+    assert len(notes) == 1
+    assert notes[0].endswith(
+        "brand fields policypack has no place for, left as they are: color.background, color.secondary, "
+        "meta.link, typography.monospace"
+    )
+    pack, _ = load_pack(tmp_path / "school.yaml")
+    assert pack is not None and pack.school.brand is not None
+    style = style_for(pack.school.brand.model)
+    assert (style.accent, style.ink, style.font) == ("#7a1f2b", "#222222", "Open Sans")
+
+
+def test_a_school_giving_only_its_logo_keeps_the_trusts_colours(tmp_path: Path) -> None:
+    from policypack.layout.chart import style_for
+    from policypack.load.pack import load_pack
+
+    trust = tmp_path / "trust"
+    shutil.copytree(ROOT / "tests" / "data" / "trust", trust)
+    shutil.copy(EXAMPLE.parent / "crest.svg", trust / "schools" / "own.svg")
+    birch = trust / "schools" / "birch.yaml"
+    logo = "brand:\n  logo:\n    images:\n      own: {path: own.svg, alt: Birch crest}\n    medium: own\n"
+    birch.write_text(birch.read_text(encoding="utf-8") + logo, encoding="utf-8")
+    pack, problems = load_pack(birch)
+    assert pack is not None and pack.school.brand is not None and pack.school.logo is not None, problems
+    assert style_for(pack.school.brand.model).accent == "#2d6a4f", "the trust's colour"
+    assert pack.school.logo.path == (trust / "schools" / "own.svg").resolve(), "the school's logo, beside it"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from policypack.check.flows import check_flow_file
 from policypack.check.pack import check_pack
-from policypack.errors import InvalidInput, Problem, has_errors
+from policypack.errors import InvalidInput, Problem, Severity, has_errors
 from policypack.layout.chart import build_graph, check_text_measurement, style_for, to_svg
 from policypack.layout.pack import lay_out_pack
 from policypack.layout.sheet import FittedChart, Sheet, lay_out_poster, minimum_text_pt
@@ -54,8 +54,8 @@ def load_checked_pack(profile: Path, today: dt.date, flows: FlowSet | None = Non
     problems += check_pack(pack, today) if pack else []
     if pack is None or has_errors(problems):
         raise InvalidInput(problems)
-    for problem in problems:  # warnings, e.g. a brand colour too light for text, darkened
-        log.warning("%s", problem.format())
+    for problem in problems:  # warnings (a brand colour too light for text), notes (brand fields unused)
+        log.log(logging.INFO if problem.severity is Severity.NOTE else logging.WARNING, "%s", problem.format())
     return pack
 
 

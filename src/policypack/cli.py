@@ -156,16 +156,18 @@ def validate(today: dt.date, paths: tuple[Path, ...], as_json: bool, strict: boo
         for problem in problems:
             click.echo(problem.format())
         click.echo(_summary(problems, [str(p) for p in paths] or ["bundled flows"]))
-    if has_errors(problems) or (strict and problems):
+    if has_errors(problems) or (strict and any(p.severity is Severity.WARNING for p in problems)):
         raise InvalidInput(problems, reported=True)
 
 
 def _summary(problems: list[Problem], names: list[str]) -> str:
     errors = sum(p.severity is Severity.ERROR for p in problems)
-    warnings = len(problems) - errors
+    warnings = sum(p.severity is Severity.WARNING for p in problems)
+    notes = len(problems) - errors - warnings
     if not problems:
         return f"ok: {', '.join(names)}: no problems found"
-    counts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "error"), (warnings, "warning")) if n]
+    kinds = ((errors, "error"), (warnings, "warning"), (notes, "note"))
+    counts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in kinds if n]
     return " and ".join(counts) + " found"
 
 

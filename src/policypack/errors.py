@@ -17,6 +17,7 @@ from pathlib import Path
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # for information only: never fails a run, not even with --strict
 
 
 @dataclass(frozen=True, order=True)

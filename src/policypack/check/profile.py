@@ -10,6 +10,8 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
+from brand_yml import Brand
+
 from policypack.errors import Problem, Severity, suggest
 from policypack.load.profile import School
 from policypack.model.colour import TEXT_CONTRAST, contrast_ratio, readable_colour
@@ -58,6 +60,15 @@ def _brand_problems(doc: School) -> Iterator[Problem]:
             doc.locate_brand("typography", "base", "family"),
             f"font family {str(family)!r} has characters a font name cannot have",
         )
+    unused = unused_brand_fields(brand)
+    if unused:
+        yield Problem(
+            doc.locate_brand(),
+            "brand fields policypack has no place for, left as they are: " + ", ".join(unused),
+            "used: meta.name, logo, color.primary, color.foreground, color.palette, typography.base.family, "
+            "typography.headings.color",
+            Severity.NOTE,
+        )
     primary = brand.color.primary if brand.color else None
     if primary is not None and not HEX_COLOUR.fullmatch(str(primary)):
         yield Problem(
@@ -73,3 +84,30 @@ def _brand_problems(doc: School) -> Iterator[Problem]:
             "choose a darker primary colour to print your own",
             Severity.WARNING,
         )
+
+
+# The brand.yml fields a pack prints (the rest of a Quarto _brand.yml is kept, unused).
+USED_BRAND_FIELDS = {
+    "meta.name",
+    "logo",
+    "color.primary",
+    "color.foreground",
+    "color.palette",
+    "typography.base",
+    "typography.headings",
+    "typography.fonts",
+}
+
+
+def unused_brand_fields(brand: Brand) -> list[str]:
+    """The brand's fields, two levels deep, that no document has a place for."""
+    fields = []
+    for key, value in brand.model_dump(exclude_none=True, exclude_unset=True).items():
+        fields += [f"{key}.{sub}" for sub in value] if isinstance(value, dict) else [key]
+    unused = {f for f in fields if f not in USED_BRAND_FIELDS and f.split(".")[0] not in USED_BRAND_FIELDS}
+    headings = brand.typography.headings if brand.typography else None
+    if getattr(headings, "family", None):
+        unused.add("typography.headings.family")  # documents set headings in the base font
+    if "typography.monospace" in unused:  # brand_yml fills these two in from it
+        unused -= {"typography.monospace_block", "typography.monospace_inline"}
+    return sorted(unused)

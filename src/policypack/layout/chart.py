@@ -82,10 +82,14 @@ def style_for(brand: Brand | None) -> ChartStyle:
     """A chart style in a brand's primary colour and base font, where it gives them."""
     primary = brand.color.primary if brand and brand.color else None
     family = brand.typography.base.family if brand and brand.typography and brand.typography.base else None
+    headings = brand.typography.headings if brand and brand.typography else None
+    heading_colour = getattr(headings, "color", None)
+    foreground = brand.color.foreground if brand and brand.color else None
     style = ChartStyle()
     # headings and chart ink are text: a light brand colour is darkened until it reads (4.5:1)
-    accent = readable_colour(str(primary)) if primary and HEX.match(str(primary)) else style.accent
-    return ChartStyle(font=family or style.font, accent=accent)
+    accent = next((readable_colour(str(c)) for c in (heading_colour, primary) if c and HEX.match(str(c))), style.accent)
+    ink = readable_colour(str(foreground)) if foreground and HEX.match(str(foreground)) else style.ink
+    return ChartStyle(font=family or style.font, accent=accent, ink=ink)
 
 
 def build_graph(

@@ -137,9 +137,10 @@ def _placeholders(data: Any, positions: Positions, path: KeyPath) -> Iterator[Pr
 def _with_shared(document: YamlDocument) -> tuple[YamlDocument, Path, Path, list[Problem]]:
     """A school profile merged over the shared (trust) profile it extends.
 
-    Mappings merge key by key, the school's value winning; anything else, lists and the
-    brand included, is taken whole from the school when it gives one. The brand's files are
-    relative to the file that gives the brand.
+    Mappings merge key by key, the school's value winning; anything else (lists, a brand
+    file's path) is taken whole from the school when it gives one. Two inline brands merge
+    by field too, so a school that gives only its logo keeps the trust's colours. The
+    brand's files (its logo) are relative to the file that gives the logo.
     """
     own = {key: value for key, value in document.data.items() if key != "extends"}
     where = document.positions.locate(("extends",))
@@ -163,7 +164,10 @@ def _with_shared(document: YamlDocument) -> tuple[YamlDocument, Path, Path, list
         message = "a shared profile cannot itself extend another"
         return document, folder, shared_path, [Problem(shared.positions.locate(("extends",)), message)]
     merged = _merge(shared.data, own)
-    brand_home = folder if "brand" in own else shared_path.parent
+    own_brand, shared_brand = own.get("brand"), shared.data.get("brand")
+    gives_logo = isinstance(own_brand, dict) and "logo" in own_brand
+    merged_brand = isinstance(own_brand, dict) and isinstance(shared_brand, dict)
+    brand_home = folder if own_brand is not None and (gives_logo or not merged_brand) else shared_path.parent
     positions = document.positions.over(shared.positions)
     return YamlDocument(document.path, merged, positions), brand_home, shared_path, []
 
@@ -171,7 +175,7 @@ def _with_shared(document: YamlDocument) -> tuple[YamlDocument, Path, Path, list
 def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in top.items():
-        if key != "brand" and isinstance(value, dict) and isinstance(base.get(key), dict):
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
             merged[key] = _merge(base[key], value)
         else:
             merged[key] = value
