@@ -586,7 +586,7 @@ def test_every_problem_in_plain_words_with_the_expected_form_in_one_run(tmp_path
         "'people.dsl.phone': a phone number is digits with spaces, brackets or dashes, and may end with an "
         "extension, for example 01632 960 101 or 029 2000 1234 ext 22",
         "'people.dsl.email': an e-mail address has one @ and a dot after it, for example dsl@school.example.org",
-        "'policy.adopted': a date is written year-month-day, for example 2026-09-01",
+        "'policy.adopted': '1 Sept 2026' is not a date in the form YYYY-MM-DD",
         "'oak-blue' is empty: YAML reads #1b4965 and the rest of the line as a comment",
     }
     assert 'hint: quote it: oak-blue: "#1b4965"' in result.output
@@ -669,3 +669,23 @@ def test_a_school_giving_only_its_logo_keeps_the_trusts_colours(tmp_path: Path) 
     assert pack is not None and pack.school.brand is not None and pack.school.logo is not None, problems
     assert style_for(pack.school.brand.model).accent == "#2d6a4f", "the trust's colour"
     assert pack.school.logo.path == (trust / "schools" / "own.svg").resolve(), "the school's logo, beside it"
+
+
+def test_a_bad_date_or_unknown_key_hides_no_colour_or_logo_problem(tmp_path: Path) -> None:
+    profile = edited_profile(
+        tmp_path,
+        ("adopted: 2026-09-01", "adopted: 1 Sept 2026"),
+        ("  review_interval_months: 12\n", "  review_interval_months: 12\n  colour: blue\n"),
+        ('oak-blue: "#1b4965"', 'oak-blue: "reddish"'),
+        ("path: crest.svg", "path: missing.svg"),
+    )
+    result = CliRunner().invoke(main, ["validate", str(profile)], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    for message in [
+        "'policy.adopted': '1 Sept 2026' is not a date in the form YYYY-MM-DD",
+        "unknown key 'colour'",
+        "primary colour 'reddish' must be a #rrggbb hex colour",
+        "the logo file missing.svg does not exist",
+    ]:
+        assert message in result.output, result.output
+    assert "internal error" not in result.output

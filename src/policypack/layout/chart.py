@@ -25,7 +25,7 @@ from policypack.model.route import number_steps
 from policypack.tools import INSTALL_HINTS, run_tool
 
 DOT_TIMEOUT_SECONDS = 20
-HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+HEX = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,10 @@ def style_for(brand: Brand | None) -> ChartStyle:
     foreground = brand.color.foreground if brand and brand.color else None
     style = ChartStyle()
     # headings and chart ink are text: a light brand colour is darkened until it reads (4.5:1)
-    accent = next((readable_colour(str(c)) for c in (heading_colour, primary) if c and HEX.match(str(c))), style.accent)
-    ink = readable_colour(str(foreground)) if foreground and HEX.match(str(foreground)) else style.ink
+    accent = next(
+        (readable_colour(str(c)) for c in (heading_colour, primary) if c and HEX.fullmatch(str(c))), style.accent
+    )
+    ink = readable_colour(str(foreground)) if foreground and HEX.fullmatch(str(foreground)) else style.ink
     return ChartStyle(font=family or style.font, accent=accent, ink=ink)
 
 

@@ -39,7 +39,7 @@ def _validation_problems(
             yield Problem(where, f"'{field_name}' must not be blank")
         else:
             messages = alternatives.setdefault(loc, [])
-            message = PLAIN.get(kind) or _lower_first(str(error["msg"]).removeprefix("Value error, "))
+            message = _lower_first(str(error["msg"]).removeprefix("Value error, "))
             if message not in messages:
                 messages.append(message)
     for loc, messages in alternatives.items():
@@ -53,14 +53,6 @@ _TYPE_TAG = re.compile(
     r"^(?:constrained-)?(?:str|int|float|bool|bytes|none|date|datetime|url|literal|list|dict|set|tuple"
     r"|function-(?:after|before|wrap|plain))(?:\[.*\])?$"
 )
-
-
-# Messages in a DSL's words, with the expected form, for errors pydantic words technically.
-PLAIN = {
-    "date_from_datetime_parsing": "a date is written year-month-day, for example 2026-09-01",
-    "date_parsing": "a date is written year-month-day, for example 2026-09-01",
-    "date_type": "a date is written year-month-day, for example 2026-09-01",
-}
 
 
 def _is_union_tag(part: object) -> bool:

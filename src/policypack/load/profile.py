@@ -96,15 +96,15 @@ def load_school(path: Path) -> tuple[School | None, list[Problem]]:
     loaded, problems = validate_model(document, Profile)
     filled = {p.location for p in placeholders}
     problems = placeholders + [p for p in problems if p.location not in filled]
-    if loaded is None:
-        return None, problems + traps
+    if loaded is None:  # still check the brand and logo, so one run reports everything
+        return None, _trapped(problems + _brand_problems_alone(document, brand_home), traps)
     brand, brand_dir, brand_file, brand_problems = _load_brand(loaded, brand_home, document)
     traps += comment_traps(brand_file) if brand_file else []
     logo, logo_problems = _load_logo(brand, brand_dir) if brand else (None, [])
     templates, template_problems = _templates_folder(loaded)
     files += [f for f in (brand_file, logo.path if logo else None) if f]
     school = School(loaded, brand, brand_dir, logo, templates, tuple(files))
-    return school, problems + brand_problems + logo_problems + template_problems + traps
+    return school, _trapped(problems + brand_problems + logo_problems + template_problems, traps)
 
 
 def _not_a_school(document: YamlDocument) -> Problem:
@@ -189,14 +189,18 @@ def _load_brand(
 
     Returns the brand, the folder its files are relative to, the brand file (if any) and problems.
     """
-    given = profile.model.brand
+    return _load_given_brand(profile.model.brand, profile.locate("brand"), folder, document)
+
+
+def _load_given_brand(
+    given: Any, where: Location, folder: Path, document: YamlDocument
+) -> tuple[Located[Brand] | None, Path, Path | None, list[Problem]]:
     if given is None:
         return None, folder, None, []
     if isinstance(given, dict):
         brand, problems = _validated_brand(document, given, ("brand",))
         return brand, folder, None, problems
     brand_path = (folder / given).resolve()
-    where = profile.locate("brand")
     if not inside(brand_path, folder):
         return None, folder, None, [Problem(where, f"brand file '{given}' is outside the profile's folder")]
     if not is_file(brand_path):
@@ -206,6 +210,29 @@ def _load_brand(
         return None, folder, brand_path, problems
     brand, problems = _validated_brand(brand_document, brand_document.data, ())
     return brand, brand_path.parent, brand_path, problems
+
+
+def _trapped(problems: list[Problem], traps: list[Problem]) -> list[Problem]:
+    """The comment traps, instead of what they cause on their lines ("should be a valid string")."""
+    lines = {(t.location.file, t.location.line) for t in traps}
+    return [p for p in problems if (p.location.file, p.location.line) not in lines] + traps
+
+
+def _brand_problems_alone(document: YamlDocument, folder: Path) -> list[Problem]:
+    """The brand's and logo's problems when the rest of the profile did not validate."""
+    given = document.data.get("brand")
+    if not isinstance(given, dict | str):
+        return []
+    where = document.positions.locate(("brand",))
+    brand, brand_dir, _, problems = _load_given_brand(given, where, folder, document)
+    if brand is None:
+        return problems
+    primary = brand.model.color.primary if brand.model.color else None
+    if primary is not None and not re.fullmatch(r"#[0-9a-fA-F]{6}", str(primary)):
+        problems.append(
+            Problem(brand.locate("color", "primary"), f"primary colour '{primary}' must be a #rrggbb hex colour")
+        )
+    return problems + _load_logo(brand, brand_dir)[1]
 
 
 def _validated_brand(document: YamlDocument, data: Any, prefix: KeyPath) -> tuple[Located[Brand] | None, list[Problem]]:
