@@ -689,3 +689,13 @@ def test_a_bad_date_or_unknown_key_hides_no_colour_or_logo_problem(tmp_path: Pat
     ]:
         assert message in result.output, result.output
     assert "internal error" not in result.output
+
+
+def test_validate_says_a_brand_font_is_not_installed_and_which_package_has_it(tmp_path: Path) -> None:
+    if shutil.which("fc-match") is None:
+        pytest.skip("fontconfig's fc-match is a test tool (make test installs it)")
+    profile = edited_profile(tmp_path, ("brand:\n", "brand:\n  typography: {base: Comic Neue}\n"))
+    result = CliRunner().invoke(main, ["validate", str(profile)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "error: the font 'Comic Neue' is not installed" in result.output
+    assert "hint: install it: apt-get install fonts-comic-neue" in result.output

@@ -61,3 +61,25 @@ def run_tool(
         label = f"{name} {args[0]}" if args and not args[0].startswith("-") else name  # "git ls-tree"
         raise ToolFailed(f"{label} failed (exit {done.returncode}): {result.last_line()}")
     return result
+
+
+# Debian packages of the fonts schools' brands name most (others: the hint says how to add one).
+FONT_PACKAGES = {
+    "open sans": "fonts-open-sans",
+    "dejavu sans": "fonts-dejavu-core",
+    "liberation sans": "fonts-liberation2",
+    "noto sans": "fonts-noto-core",
+    "lato": "fonts-lato",
+    "roboto": "fonts-roboto",
+    "comic neue": "fonts-comic-neue",
+}
+
+
+def font_install_hint(font: str) -> str:
+    """How to install a font: its Debian package when known, else how to add its files."""
+    package = FONT_PACKAGES.get(font.casefold())
+    if package:
+        return f"install it: apt-get install {package}"
+    return (
+        "install it: copy its .ttf or .otf files into ~/.local/share/fonts (or /usr/local/share/fonts) and run fc-cache"
+    )

@@ -7,16 +7,19 @@ profile in it); a single flow file is checked within the flow set it belongs to.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 from policypack.check.flows import check_flow_file, check_flow_set
 from policypack.check.pack import check_pack
+from policypack.check.profile import FONT_FAMILY
 from policypack.errors import Location, Problem, sorted_problems
 from policypack.load.files import is_file
 from policypack.load.flows import SOURCES_FILE, YAML_SUFFIXES, flow_set_for, load_flow_set, registry_root
-from policypack.load.pack import load_pack
+from policypack.load.pack import PackInput, load_pack
 from policypack.load.profile import profile_kind
+from policypack.tools import font_install_hint, run_tool
 
 
 def validate_paths(paths: Iterable[Path], today: dt.date) -> list[Problem]:
@@ -44,7 +47,29 @@ def validate_paths(paths: Iterable[Path], today: dt.date) -> list[Problem]:
 def validate_school(path: Path, today: dt.date) -> list[Problem]:
     """A profile's problems, checked against the bundled flows."""
     pack, problems = load_pack(path)
-    return problems + (check_pack(pack, today) if pack else [])
+    return problems + (check_pack(pack, today) + _font_problems(pack) if pack else [])
+
+
+def _font_problems(pack: PackInput) -> list[Problem]:
+    """A brand font that is not installed, found with fontconfig (which dot and WeasyPrint use).
+
+    Without fontconfig's fc-match, the build's own check (exit 3) still catches it.
+    """
+    brand = pack.school.brand
+    typography = brand.model.typography if brand else None
+    family = str(typography.base.family) if typography and typography.base and typography.base.family else None
+    if brand is None or family is None or not FONT_FAMILY.fullmatch(family) or shutil.which("fc-match") is None:
+        return []
+    done = run_tool("fc-match", ["-f", "%{family}", family], timeout=10, check=False)
+    found = done.stdout.decode(errors="replace").split(",")[0].strip()
+    if done.returncode != 0 or found.casefold() == family.casefold():
+        return []
+    where = pack.school.locate_brand("typography", "base")
+    return [
+        Problem(
+            where, f"the font '{family}' is not installed (documents would use '{found}')", font_install_hint(family)
+        )
+    ]
 
 
 def _check_folder(folder: Path, profiles: set[Path], today: dt.date) -> list[Problem]:

@@ -22,7 +22,7 @@ from policypack.errors import ToolMissing
 from policypack.model.colour import readable_colour, rgb, to_hex
 from policypack.model.flow import Flow, Step, StepKind
 from policypack.model.route import number_steps
-from policypack.tools import INSTALL_HINTS, run_tool
+from policypack.tools import INSTALL_HINTS, font_install_hint, run_tool
 
 DOT_TIMEOUT_SECONDS = 20
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
@@ -224,8 +224,7 @@ def check_text_measurement(font: str) -> str:
         raise ToolMissing(f"dot cannot measure text with Pango, so labels would overflow; {INSTALL_HINTS['dot']}")
     if match.group(2).strip().casefold() != font.casefold():
         raise ToolMissing(
-            f"the font '{font}' is not installed (dot would use '{match.group(2).strip()}'); "
-            "install it, e.g. apt-get install fonts-open-sans"
+            f"the font '{font}' is not installed (dot would use '{match.group(2).strip()}'); {font_install_hint(font)}"
         )
     return match.group(3)
 
