@@ -380,7 +380,8 @@ def test_a_worker_killed_by_the_os_fails_its_school_and_the_batch_goes_on(
 
 
 def test_ctrl_c_stops_a_batch_promptly_keeps_packs_and_prints_the_summary(tmp_path: Path) -> None:
-    profiles = [make_school(tmp_path / f"s{n}", f"School {n}", documents="policy") for n in range(6)]
+    """Stopped after the first school: the rest never start (no clock involved, so no flakiness)."""
+    profiles = [make_school(tmp_path / f"s{n}", f"School {n}", documents="policy") for n in range(10)]
     out = tmp_path / "out"
     process = subprocess.Popen(
         [sys.executable, "-m", "policypack", "build", *map(str, profiles), "-o", str(out), "-j", "2"],
@@ -392,15 +393,13 @@ def test_ctrl_c_stops_a_batch_promptly_keeps_packs_and_prints_the_summary(tmp_pa
     assert process.stderr is not None
     first = process.stderr.readline()  # the first school's progress line: the batch is running
     process.send_signal(signal.SIGINT)
-    stopped_at = time.monotonic()
-    stdout, stderr = process.communicate(timeout=60)
+    stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, (first, stdout, stderr)
-    assert time.monotonic() - stopped_at < 15, "stopping does not wait for queued schools"
-    assert "not started" in stdout and "interrupted" in stderr
-    assert "Traceback" not in stderr
-    for folder in out.iterdir() if out.exists() else []:
-        assert folder.name.startswith(".") is False, "no staging folder is left"
-        assert is_intact(folder)
+    built = int(stdout.strip().splitlines()[-1].split()[0])
+    assert 1 <= built <= 4 and "not started" in stdout, stdout
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert sorted(p.name.startswith(".") for p in out.iterdir()) == [False] * built, "no staging folder is left"
+    assert all(is_intact(folder) for folder in out.iterdir())
 
 
 def test_build_exits_3_before_any_school_starts_when_dot_is_missing(tmp_path: Path) -> None:
