@@ -13,7 +13,7 @@ from policypack.build import load_checked_pack
 from policypack.cli import main
 from policypack.layout.chart import ChartStyle, build_graph, to_svg
 from policypack.layout.pack import lay_out_pack
-from policypack.layout.sheet import lay_out_poster
+from policypack.layout.sheet import lay_out_poster, title_block
 from policypack.load.flows import FlowSet
 from policypack.model.flow import Flow
 from policypack.render.pack import render_pack
@@ -115,7 +115,7 @@ def render_poster_html(flow: Flow, flow_set: FlowSet, size: str, landscape: bool
     """A poster laid out and rendered, unbranded, as `policypack flowchart` does (no PDF)."""
     style = ChartStyle()
     svg = to_svg(build_graph(flow, style, flow_set.flow_titles()))
-    laid_out = lay_out_poster(svg, style, size, landscape, print_marks=False)
+    laid_out = lay_out_poster(svg, style, size, landscape, False, title_block(flow))
     environment = template_environment()
     return render_poster(environment, flow, flow_set.source_map(), flow_set.flow_titles(), laid_out, style)
 

@@ -192,7 +192,7 @@ def test_a_utf16_svg_is_read_by_its_own_declaration_and_printed_as_checked_utf8(
 
 def test_the_largest_printed_logo_fits_the_print_resolution_box() -> None:
     """LOGO_PRINT_MM must cover every template's logo: 80 % of an A1 poster's header, the policy's 28 mm."""
-    poster_logo_mm = max(Sheet(size, False, False).header_height * 0.8 for size in ("A4", "A3", "A2", "A1"))
+    poster_logo_mm = max(Sheet(size, False, False).logo_height for size in ("A4", "A3", "A2", "A1"))
     assert LOGO_PRINT_MM[1] >= poster_logo_mm
     assert LOGO_PRINT_MM[1] >= 28 and LOGO_PRINT_MM[0] >= 60  # _document.css.j2: max-height 28mm, max-width 60mm
     assert print_pixels(12_000, 12_000) == (378, 378)  # 32 mm at 300 dpi

@@ -396,10 +396,12 @@ def test_ctrl_c_stops_a_batch_promptly_keeps_packs_and_prints_the_summary(tmp_pa
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, (first, stdout, stderr)
     built = int(stdout.strip().splitlines()[-1].split()[0])
-    assert 1 <= built <= 4 and "not started" in stdout, stdout
+    assert 1 <= built <= 4 and "stopped or not started" in stdout, stdout
     assert "interrupted" in stderr and "Traceback" not in stderr
-    assert sorted(p.name.startswith(".") for p in out.iterdir()) == [False] * built, "no staging folder is left"
-    assert all(is_intact(folder) for folder in out.iterdir())
+    folders = list(out.iterdir())
+    assert not [p for p in folders if p.name.startswith(".")], "no staging folder is left"
+    assert built <= len(folders) <= built + 2, "at most the two running builds finish as they are stopped"
+    assert all(is_intact(folder) for folder in folders), "whatever is there is whole"
 
 
 def test_build_exits_3_before_any_school_starts_when_dot_is_missing(tmp_path: Path) -> None:

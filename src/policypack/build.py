@@ -16,7 +16,7 @@ from policypack.check.pack import check_pack
 from policypack.errors import InvalidInput, Problem, Severity, has_errors
 from policypack.layout.chart import build_graph, check_text_measurement, style_for, to_svg
 from policypack.layout.pack import lay_out_pack
-from policypack.layout.sheet import FittedChart, Sheet, lay_out_poster, minimum_text_pt
+from policypack.layout.sheet import FittedChart, Sheet, lay_out_poster, minimum_text_pt, title_block
 from policypack.load.flows import FlowSet
 from policypack.load.located import Located
 from policypack.load.pack import PackInput, load_pack
@@ -80,8 +80,12 @@ def build_flowchart(flow_set: FlowSet, doc: Located[Flow], request: PosterReques
     style = style_for(pack.school.brand.model if pack and pack.school.brand else None)
     check_text_measurement(style.font)
     svg = to_svg(build_graph(doc.model, style, flow_set.flow_titles()))
-    tell = pack.school.model.people.tell_chars() if pack else 0
-    laid_out = lay_out_poster(svg, style, request.size, request.landscape, request.print_marks, tell)
+    text = (
+        title_block(doc.model, pack.school.model.people, pack.school.logo is not None, pack.school.model.school.name)
+        if pack
+        else title_block(doc.model)
+    )
+    laid_out = lay_out_poster(svg, style, request.size, request.landscape, request.print_marks, text)
     environment = template_environment(pack.school.templates if pack else None)
     school = branding(pack.school) if pack else None
     poster = render_poster(

@@ -344,7 +344,7 @@ def _print_outcomes(outcomes: list[Outcome]) -> None:
     counts = {status: sum(o.status == status for o in outcomes) for status in ("built", "unchanged", "failed")}
     summary = f"{counts['built']} built, {counts['unchanged']} unchanged, {counts['failed']} failed"
     stopped = sum(o.status == "stopped" for o in outcomes)
-    click.echo(summary + (f", {stopped} not started" if stopped else ""))
+    click.echo(summary + (f", {stopped} stopped or not started" if stopped else ""))
 
 
 def _refuse_pending(targets: list[Path], today: dt.date) -> None:

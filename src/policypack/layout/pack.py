@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from policypack.layout.chart import ChartStyle, build_graph, check_text_measurement, style_for, to_svg
-from policypack.layout.sheet import MM_PER_PT, PAPER_MM, FittedChart, Sheet, fit_chart, lay_out_poster
+from policypack.layout.sheet import MM_PER_PT, PAPER_MM, FittedChart, Sheet, fit_chart, lay_out_poster, title_block
 from policypack.load.pack import PackInput
 from policypack.model.flow import Flow
 from policypack.model.route import number_steps
@@ -80,9 +80,8 @@ def lay_out_pack(pack: PackInput) -> PackLayout:
             doc = pack.flows.find(f"{profile.school.nation}-{spec.chart}")
             assert doc is not None  # checked by check_school
             svg = svgs.get(spec.chart) or to_svg(build_graph(doc.model, style, titles))
-            sheet, chart = lay_out_poster(
-                svg, style, spec.size, spec.landscape, profile.outputs.print_marks, profile.people.tell_chars()
-            )
+            text = title_block(doc.model, profile.people, pack.school.logo is not None, profile.school.name)
+            sheet, chart = lay_out_poster(svg, style, spec.size, spec.landscape, profile.outputs.print_marks, text)
             name = f"poster-{spec.chart}-{spec.size.lower()}"
             posters.append(PosterLayout(name, doc.model, sheet, chart, spec.landscape))
     return PackLayout(style, charts, posters)

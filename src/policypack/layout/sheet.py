@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from policypack.layout.chart import ChartStyle
+from policypack.model.flow import Flow
+from policypack.model.profile import People
 
 PAPER_MM: dict[str, tuple[float, float]] = {"A4": (210, 297), "A3": (297, 420), "A2": (420, 594), "A1": (594, 841)}
 READING_DISTANCE_M: dict[str, float] = {"A4": 1.0, "A3": 1.5, "A2": 2.0, "A1": 3.0}
@@ -28,13 +30,43 @@ def minimum_text_pt(size: str) -> float:
 
 
 @dataclass(frozen=True)
+class TitleBlock:
+    """About how long (in characters) each line of a poster's title block is, to keep room for it.
+
+    The words are the template's; these lengths only decide how many lines to reserve, so
+    a long title, a long school name or many people to tell never run off the header.
+    """
+
+    title: int = 0
+    detail: int = 0
+    tell: int = 0  # a school's poster names who to tell under its title
+    logo: bool = False
+
+
+CHAR_EM = 0.55  # an average character of Open Sans, in em
+# The fixed words of the poster template's detail lines (documents/poster.html.j2), in characters.
+DETAIL_WORDS_SCHOOL = len(" · policy adopted 30 September 2026, next review 30 September 2027 · based on ")
+DETAIL_WORDS_PLAIN = len(
+    "Based on  · checked against its sources on 30 September 2026 · step numbers match the written procedure"
+)
+
+
+def title_block(flow: Flow, people: People | None = None, logo: bool = False, school_name: str = "") -> TitleBlock:
+    """The title block of a poster of `flow`: for a school when `people` (who to tell) are given."""
+    if people is None:
+        return TitleBlock(len(flow.title), DETAIL_WORDS_PLAIN + len(flow.edition))
+    detail = len(school_name) + DETAIL_WORDS_SCHOOL + len(flow.edition)
+    return TitleBlock(len(flow.title), detail, people.tell_chars(), logo)
+
+
+@dataclass(frozen=True)
 class Sheet:
     """A poster page, with the boxes the template lays out (all in millimetres)."""
 
     size: str
     landscape: bool
     print_marks: bool
-    tell_chars: int = 0  # a school's poster names who to tell under its title: that line's length
+    text: TitleBlock = TitleBlock()
 
     @property
     def width(self) -> float:
@@ -56,18 +88,43 @@ class Sheet:
         return round(min(self.width, self.height) * 0.045, 1)
 
     @property
+    def logo_height(self) -> float:
+        """The logo's height: 80 % of a plain title block (two title lines and one of detail)."""
+        return round(self.base_pt * 5.4 * MM_PER_PT * 0.8, 1)
+
+    @property
+    def title_em(self) -> float:
+        return 1.6 if self.tell_lines else 1.9
+
+    @property
     def header_height(self) -> float:
-        # two title lines and a line of detail; on a school's poster, the lines of who to tell
-        return round(self.base_pt * (5.4 + 1.3 * self.tell_lines) * MM_PER_PT, 1)
+        """The title's lines, the detail's and the who-to-tell lines, in the template's line heights.
+
+        Never less than the plain block (two title lines and one of detail) the charts were fitted with.
+        """
+        title = self.title_em * (1.15 * self.title_lines + 0.25)
+        needed = title + 1.3 * self.detail_lines + (0.2 + 1.3 * self.tell_lines if self.tell_lines else 0) + 0.3
+        return round(self.base_pt * max(5.4, needed) * MM_PER_PT, 1)
+
+    @property
+    def title_lines(self) -> int:
+        return self._lines(self.text.title, self.title_em)
+
+    @property
+    def detail_lines(self) -> int:
+        return self._lines(self.text.detail, 1.0)
 
     @property
     def tell_lines(self) -> int:
-        """Lines the who-to-tell text takes beside the logo (about 0.55 em a character)."""
-        if not self.tell_chars:
+        return self._lines(self.text.tell, 1.0)
+
+    def _lines(self, chars: int, em: float) -> int:
+        """Lines `chars` characters of `em`-sized text take beside the logo; 0 for no text."""
+        if not chars:
             return 0
         em_mm = self.base_pt * MM_PER_PT
-        room = self.width - 2 * self.margin - self.base_pt * 5.4 * MM_PER_PT * 0.8 - 2 * em_mm
-        return max(1, math.ceil(self.tell_chars * 0.55 * em_mm / room))
+        room = self.width - 2 * self.margin - ((self.logo_height + em_mm) if self.text.logo else 0)
+        return max(1, math.ceil(chars * CHAR_EM * em * em_mm / room))
 
     @property
     def footer_height(self) -> float:
@@ -108,23 +165,23 @@ def fit_chart(svg: str, sheet: Sheet, style: ChartStyle) -> FittedChart:
 
 
 def lay_out_poster(
-    svg: str, style: ChartStyle, size: str, landscape: bool | None, print_marks: bool, tell_chars: int = 0
+    svg: str, style: ChartStyle, size: str, landscape: bool | None, print_marks: bool, text: TitleBlock = TitleBlock()
 ) -> tuple[Sheet, FittedChart]:
     """The chart on a poster sheet; with `landscape=None`, the orientation that prints larger text.
 
-    `tell_chars`: on a school's poster, the length of the who-to-tell line in its title block.
-    That line is left out when it alone would push the chart under the legibility rule.
+    `text`: how long the title block's lines are. The who-to-tell line is left out when it
+    alone would push the chart under the legibility rule.
     """
     orientations = [landscape] if landscape is not None else [False, True]
 
-    def best(tell: int) -> tuple[Sheet, FittedChart]:
-        sheets = (Sheet(size, o, print_marks, tell) for o in orientations)
+    def best(block: TitleBlock) -> tuple[Sheet, FittedChart]:
+        sheets = (Sheet(size, o, print_marks, block) for o in orientations)
         chart, sheet = max(((fit_chart(svg, sheet, style), sheet) for sheet in sheets), key=lambda p: p[0].scale)
         return sheet, chart
 
-    sheet, chart = best(tell_chars)
-    if tell_chars and chart.smallest_pt < minimum_text_pt(size) - 0.05:
-        plain = best(0)
+    sheet, chart = best(text)
+    if text.tell and chart.smallest_pt < minimum_text_pt(size) - 0.05:
+        plain = best(replace(text, tell=0))
         if plain[1].smallest_pt >= minimum_text_pt(size) - 0.05:
             return plain
     return sheet, chart

@@ -95,7 +95,8 @@ class People(StrictModel):
 
     def tell_chars(self) -> int:
         """About how long a poster's "tell at once" line is: the lead and up to three deputies."""
-        return 16 + sum(len(p.name) + len(p.phone) + 18 for p in [self.dsl, *self.deputies[:3]])
+        # "Tell at once:", each person with their role and phone, and the 999 line (poster.html.j2)
+        return 16 + sum(len(p.name) + len(p.phone) + 18 for p in [self.dsl, *self.deputies[:3]]) + 40
 
 
 class LocalContacts(StrictModel):
