@@ -437,3 +437,10 @@ def test_a_watch_item_is_surfaced_once_its_date_passes(tmp_path: Path) -> None:
     due = validate_paths([folder], dt.date(2026, 12, 1))
     [(line, _)] = list(error_markers(registry))
     assert [(p.location.line, p.severity.value, p.hint) for p in due] == [(line, "warning", "Read the Act.")]
+
+
+def test_build_tells_the_school_when_guidance_may_have_changed(cli: Cli, tmp_path: Path) -> None:
+    """A school building its own pack hears of a watch item that fell due, not only a maintainer."""
+    result = cli("build", "-o", str(tmp_path))
+    assert result.exit_code == 0
+    assert "warning: watch item 'kcsie-2026' fell due on 2026-09-01" in result.stderr

@@ -391,7 +391,9 @@ def test_ctrl_c_stops_a_batch_promptly_keeps_packs_and_prints_the_summary(tmp_pa
         text=True,
     )
     assert process.stderr is not None
-    first = process.stderr.readline()  # the first school's progress line: the batch is running
+    first = process.stderr.readline()
+    while not first.startswith("["):  # warnings come first; the first progress line means the batch runs
+        first = process.stderr.readline()
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, (first, stdout, stderr)

@@ -78,7 +78,10 @@ def build_many(
         if progress:
             progress(outcome, len(outcomes), len(profiles))
 
-    plan = _plan(profiles, output, today)
+    try:
+        plan = _plan(profiles, output, today)
+    except KeyboardInterrupt:  # still reading profiles: nothing was started
+        raise Interrupted([Outcome(p, "stopped", p.stem) for p in profiles]) from None
     for profile in profiles:
         if profile in plan.done:
             record(plan.done[profile])

@@ -17,6 +17,7 @@ from policypack import __version__
 from policypack.batch import SCHOOL_TIME_LIMIT_SECONDS, Interrupted, Outcome, Progress, build_many, default_jobs
 from policypack.build import PosterRequest, build_flowchart
 from policypack.check.flows import check_flow_file
+from policypack.check.nations import registry_date_problems
 from policypack.check.review import review_data, review_flow_set, review_text
 from policypack.diff import diff_data, diff_flows, diff_text, flow_version
 from policypack.errors import InvalidInput, Location, PolicypackError, Problem, Severity, has_errors
@@ -319,6 +320,7 @@ def build(today: dt.date, profiles: tuple[Path, ...], output: Path, jobs: int | 
         check_output_root(output)
     except OutputRefused as exc:
         raise click.BadParameter(str(exc), param_hint="-o/--output") from None
+    _warn_of_due_guidance(today)
     if final:
         _refuse_pending(targets, today)
     outcomes = build_many(
@@ -332,6 +334,14 @@ def build(today: dt.date, profiles: tuple[Path, ...], output: Path, jobs: int | 
     _print_outcomes(outcomes)
     if any(o.status == "failed" for o in outcomes):
         raise InvalidInput([], reported=True)
+
+
+def _warn_of_due_guidance(today: dt.date) -> None:
+    """Guidance that may have changed since the bundled flows were written: a school should hear of it."""
+    registry = bundled_flow_set().sources
+    for problem in registry_date_problems(registry, today) if registry else ():
+        if problem.severity is Severity.WARNING:
+            click.echo(f"policypack: warning: {problem.message} (the pack still follows the bundled flows)", err=True)
 
 
 def _print_outcomes(outcomes: list[Outcome]) -> None:
