@@ -43,6 +43,10 @@ MAINTAINER_PHRASES = (
     "check by",
     "not yet read",
     "confirm which edition",
+    "date not shown",
+    "copy read",
+    "about 20",  # a guessed date
+    "readkong",  # a document-sharing site is no reference for a school
 )
 ENGLAND_ONLY = ("LADO", "local authority designated officer", "children's social care", "550ZA", "KCSIE")
 TODAY = dt.date(2026, 11, 24)

@@ -64,7 +64,8 @@ def step_citations(step: Step, sources: dict[str, Source], *, states: bool = Fal
 
     With `states` (maintainers' outline only), a pending citation says "(pending)".
     """
-    return "; ".join(citation_text(c, sources, states=states) for c in step.cites)
+    # one source cited for several claims reads once (a claim's state only shows to maintainers)
+    return "; ".join(dict.fromkeys(citation_text(c, sources, states=states) for c in step.cites))
 
 
 def citation_text(citation: Citation, sources: dict[str, Source], *, states: bool = False) -> str:
