@@ -1,0 +1,300 @@
+"""Write stage: a rendered document as an editable Word file, from the HTML its PDF is printed from.
+
+The same HTML, so the same words: headings become Word's Title and Heading 1-3 styles (the
+navigation pane and a table of contents work), lists become Word lists whose numbers are the
+charts' step numbers, tables stay tables, and each chart becomes a 300 dpi picture whose
+alternative text is its numbered outline. Text is only ever added as text: nothing a school
+wrote can become Word markup. The page's header and footer carry the strings the PDF runs
+along its margins (`running-school`, `running-title`, `running-provenance`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import docx
+import lxml.html
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+from docx.shared import Mm, Pt
+
+from policypack.write.atomic import replacing
+from policypack.write.pdf import BuildFailed
+from policypack.write.raster import Rasteriser, fit_mm, svg_size_mm
+from policypack.write.wordparts import (
+    add_field,
+    describe,
+    fixed_zip,
+    has_words,
+    number_paragraph,
+    numbering,
+    rgb,
+    set_language,
+    set_properties,
+)
+from policypack.write.wordtext import (
+    Runs,
+    children_with_tails,
+    has_content,
+    number_in,
+    own_number,
+    text_of,
+    visible_controls,
+)
+
+PAGE_MM = (210.0, 297.0)
+MARGINS_MM = {"top": 22.0, "bottom": 20.0, "left": 18.0, "right": 18.0}
+TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
+CHART_BOX_MM = (TEXT_WIDTH_MM, 200.0)  # room left for the part's heading and summary above it
+LOGO_HEIGHT_MM, LOGO_MAX_WIDTH_MM = 20.0, 60.0
+HEADING_STYLES = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3", "h5": "Heading 3"}
+CONTAINERS = {"body", "section", "div", "nav", "header", "footer", "aside", "main", "article", "blockquote"}
+BLOCKS = {*CONTAINERS, *HEADING_STYLES, "h6", "p", "ul", "ol", "li", "table", "figure", "svg"}
+BREAK_BEFORE, BREAK_AFTER = {"chart-page"}, {"cover", "contents", "chart-page"}
+_LITERAL_NUMBER = re.compile(r"^\s*\d+[.)]\s")
+
+
+@dataclass(frozen=True)
+class WordLook:
+    """What makes the Word file the school's: font and colours, and the day it was adopted."""
+
+    font: str
+    accent: str
+    ink: str
+    adopted: dt.date
+
+
+def write_docx(
+    html: str, out: Path, look: WordLook, raster: Rasteriser, allowed: Sequence[Path], template: Path | None = None
+) -> None:
+    """Write `html` (a rendered document) as a Word file at `out`, atomically and reproducibly."""
+    html = visible_controls(html)  # XML cannot hold them: they print as their pictures
+    tree = lxml.html.document_fromstring(html)
+    document = docx.Document(str(template)) if template else docx.Document()
+    svgs = re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL)
+    if len(svgs) != len(tree.xpath("//svg")):
+        raise BuildFailed(f"{out.name}: a picture inside a picture cannot go into Word")
+    builder = _Builder(document, look, raster, [root.resolve() for root in allowed], iter(svgs))
+    builder.prepare(styled=template is None)
+    builder.container(tree.body)
+    builder.page_furniture(tree, keep=template is not None)
+    when = dt.datetime.combine(look.adopted, dt.time(), tzinfo=dt.UTC)
+    meta = {m.get("name"): m.get("content", "") for m in tree.xpath("//meta[@name]")}
+    title = text_of(tree.find(".//title")) if tree.find(".//title") is not None else ""
+    author = meta.get("author", "")
+    set_properties(document, title, author, meta.get("description", ""), meta.get("keywords", ""), when)
+    set_language(document)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with replacing(out) as temp:
+        temp.write_bytes(fixed_zip(buffer.getvalue(), when))
+
+
+class _Builder:
+    def __init__(self, document: Any, look: WordLook, raster: Rasteriser, allowed: list[Path], svgs: Any) -> None:
+        self.document, self.look, self.raster, self.allowed, self.svgs = document, look, raster, allowed, svgs
+        self.counters = [0, 0]  # section, subsection: the policy's numbered headings
+        self.break_next = False
+        self.item: dict[str, Any] | None = None  # the list item being written: its numId, or None
+
+    def prepare(self, styled: bool) -> None:
+        """An empty body; unless a letterhead gives them, A4 pages and the brand's font and colours."""
+        body = self.document.element.body
+        for child in [c for c in body if not c.tag.endswith("}sectPr")]:
+            body.remove(child)
+        if not styled:
+            return
+        section = self.document.sections[0]
+        section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
+        for side, mm in MARGINS_MM.items():
+            setattr(section, f"{side}_margin", Mm(mm))
+        styles = self.document.styles
+        styles["Normal"].font.name = self.look.font
+        styles["Normal"].font.size = Pt(10.5)
+        styles["Normal"].font.color.rgb = rgb(self.look.ink)
+        for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
+            styles[name].font.name = self.look.font
+            styles[name].font.color.rgb = rgb(self.look.accent)
+
+    # Blocks
+
+    def container(self, element: Any) -> None:
+        """An element holding blocks, or text and inline elements that make paragraphs between them."""
+        classes = set(element.get("class", "").split())
+        if classes & BREAK_BEFORE:
+            self.break_next = True
+        inline: list[Any] = [element.text or ""]
+        for child in element:
+            if isinstance(child.tag, str) and child.tag in BLOCKS:
+                self.paragraph(inline)
+                inline = []
+                self.block(child)
+            elif isinstance(child.tag, str):
+                inline.append(child)
+            inline.append(child.tail or "")
+        self.paragraph(inline)
+        if classes & BREAK_AFTER:
+            self.break_next = True
+
+    def block(self, element: Any) -> None:
+        tag = element.tag
+        if tag in HEADING_STYLES or tag == "h6":
+            self.paragraph([element.text or "", *children_with_tails(element)], self._heading(element))
+        elif tag == "p":
+            self.paragraph([element.text or "", *children_with_tails(element)])
+        elif tag in ("ul", "ol"):
+            self.listing(element)
+        elif tag == "table":
+            self.table(element)
+        elif tag in ("figure", "svg"):
+            self.figure(element)
+        else:
+            self.container(element)
+
+    def _heading(self, element: Any) -> tuple[str, str]:
+        style = HEADING_STYLES.get(element.tag, "Heading 3")
+        prefix = ""
+        if "numbered" in element.get("class", "").split():
+            if element.tag == "h2":
+                self.counters = [self.counters[0] + 1, 0]
+                prefix = f"{self.counters[0]}. "
+            elif element.tag == "h3":
+                self.counters[1] += 1
+                prefix = f"{self.counters[0]}.{self.counters[1]} "
+        return style, prefix
+
+    def new_paragraph(self, style: str | None = None) -> Any:
+        paragraph = self.document.add_paragraph(style=style)
+        if self.break_next:
+            paragraph.paragraph_format.page_break_before = True
+            self.break_next = False
+        if self.item is not None:
+            if self.item["num"] is not None and not self.item["started"]:
+                number_paragraph(paragraph, self.item["num"])
+            else:
+                paragraph.paragraph_format.left_indent = Mm(8)
+            self.item["started"] = True
+        return paragraph
+
+    def paragraph(self, inline: list[Any], heading: tuple[str, str] | None = None) -> None:
+        """One paragraph of text and inline elements; nothing when they hold no text or picture."""
+        if not any(has_content(node) for node in inline):
+            return
+        style, prefix = heading or (None, "")
+        paragraph = self.new_paragraph(style)
+        writer = Runs(self, paragraph)
+        writer.text(prefix)
+        for node in inline:
+            writer.node(node)
+        writer.finish()
+
+    def listing(self, element: Any) -> None:
+        """A list: Word's own numbers when the items' printed numbers are 1, 2, 3... or there are none."""
+        items = [li for li in element if li.tag == "li"]
+        own = [own_number(li) for li in items]
+        counted = all(n is not None for n in own) and [number_in(n) for n in own] == list(range(1, len(items) + 1))
+        written = any(n is not None for n in own) or any(_LITERAL_NUMBER.match(text_of(li)) for li in items)
+        if element.tag == "ul":
+            num = numbering(self.document, "bullet")
+        elif counted or not written:
+            num = numbering(self.document, "decimal")
+        else:
+            num = None  # the items carry their own numbers, which Word's would repeat
+        outer = self.item
+        for li, number in zip(items, own, strict=True):
+            self.item = {"num": num, "started": False, "hide": number if counted else None}
+            self.container(li)
+        self.item = outer
+
+    def table(self, element: Any) -> None:
+        rows = element.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+        if not rows:
+            return
+        width = max(len(row.xpath("th|td")) for row in rows)
+        table = self.document.add_table(rows=len(rows), cols=width)
+        table.style = self.document.styles["Table Grid"]
+        for r, row in enumerate(rows):
+            if row.getparent().tag == "thead":
+                row_properties = table.rows[r]._tr.get_or_add_trPr()
+                row_properties.append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
+            for c, cell in enumerate(row.xpath("th|td")):
+                writer = Runs(self, table.cell(r, c).paragraphs[0], bold=cell.tag == "th")
+                writer.node_contents(cell)
+                writer.finish()
+
+    def figure(self, element: Any) -> None:
+        svg = element if element.tag == "svg" else element.find(".//svg")
+        if svg is not None:
+            raw = next(self.svgs)
+            title = svg.find("title")
+            width, _ = fit_mm(svg_size_mm(raw), CHART_BOX_MM)
+            paragraph = self.new_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            shape = paragraph.add_run().add_picture(io.BytesIO(self.raster.png(raw, width)), width=Mm(width))
+            describe(shape, text_of(title) if title is not None else "")
+        for caption in element.xpath("./figcaption"):
+            self.container(caption)
+
+    def picture(self, run: Any, element: Any) -> None:
+        """An <img>: the school's logo, read from a file inside the pack's allowed folders."""
+        path = _local_file(element.get("src", ""), self.allowed)
+        data = path.read_bytes()
+        if path.suffix.lower() == ".svg":
+            data = self.raster.png_by_height(data.decode("utf-8", errors="replace"), LOGO_HEIGHT_MM)
+        shape = run.add_picture(io.BytesIO(data), height=Mm(LOGO_HEIGHT_MM))
+        if shape.width > Mm(LOGO_MAX_WIDTH_MM):
+            shape.height = int(shape.height * Mm(LOGO_MAX_WIDTH_MM) / shape.width)
+            shape.width = Mm(LOGO_MAX_WIDTH_MM)
+        describe(shape, element.get("alt", ""))
+
+    # The page: header and footer
+
+    def page_furniture(self, tree: Any, keep: bool) -> None:
+        """Header: the school and the title; footer: where the words come from, and page numbers.
+
+        A letterhead's own header and footer (`keep`) stay as the school made them.
+        """
+        if keep and (has_words(self.document.sections[0].header) or has_words(self.document.sections[0].footer)):
+            return
+        running = {
+            name: text_of(found[0])
+            if (found := tree.xpath(f"//*[contains(concat(' ', @class, ' '), ' {name} ')]"))
+            else ""
+            for name in ("running-school", "running-title", "running-provenance")
+        }
+        section = self.document.sections[0]
+        right = Mm(TEXT_WIDTH_MM)
+        if running["running-school"] or running["running-title"]:
+            header = section.header.paragraphs[0]
+            header.paragraph_format.tab_stops.add_tab_stop(right, WD_TAB_ALIGNMENT.RIGHT)
+            header.add_run(f"{running['running-school']}\t{running['running-title']}").font.size = Pt(8.5)
+        footers = [section.footer]
+        if tree.xpath("//*[contains(concat(' ', @class, ' '), ' cover ')]"):
+            section.different_first_page_header_footer = True
+            footers.append(section.first_page_footer)
+        for footer in footers:
+            footer.paragraphs[0].add_run(running["running-provenance"]).font.size = Pt(8)
+            pages = footer.add_paragraph()
+            pages.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            pages.add_run("Page ")
+            add_field(pages, "PAGE", "1")
+            pages.add_run(" of ")
+            add_field(pages, "NUMPAGES", "1")
+            for run in pages.runs:
+                run.font.size = Pt(8.5)
+
+
+def _local_file(src: str, allowed: list[Path]) -> Path:
+    parsed = urlparse(src)
+    path = Path(unquote(parsed.path)).resolve()
+    if parsed.scheme != "file" or not any(path.is_relative_to(root) for root in allowed):
+        raise BuildFailed(f"refused to put {src} in a Word file: only the school's own files are allowed")
+    return path
