@@ -134,7 +134,7 @@ def with_formats(profile_folder: Path, target: Path, formats: str = "[pdf, docx,
     """A copy of a school's profile folder whose profile asks for `formats`; returns its profile."""
     shutil.copytree(profile_folder, target)
     profile = target / "school.yaml"
-    text = profile.read_text(encoding="utf-8")
+    text = re.sub(r"\n  formats: .*", "", profile.read_text(encoding="utf-8"))
     if "\noutputs:\n" in text:
         text = text.replace("\noutputs:\n", f"\noutputs:\n  formats: {formats}\n", 1)
     else:

@@ -58,9 +58,12 @@ def running(html: str) -> dict[str, str]:
 
 
 def test_pdf_alone_is_the_default(tmp_path: Path) -> None:
-    result = run("build", str(EXAMPLE / "school.yaml"), "-o", str(tmp_path))
+    shutil.copytree(EXAMPLE, tmp_path / "school")
+    profile = tmp_path / "school" / "school.yaml"
+    profile.write_text(re.sub(r"\n  formats: .*", "", profile.read_text(encoding="utf-8")), encoding="utf-8")
+    result = run("build", str(profile), "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
-    assert {p.suffix for p in (tmp_path / "oakfield-academy").iterdir()} == {".pdf", ".json"}
+    assert {p.suffix for p in (tmp_path / "out" / "oakfield-academy").iterdir()} == {".pdf", ".json"}
 
 
 def test_the_pack_has_word_copies_and_the_web_page_listed_in_the_manifest(pack: Path) -> None:
@@ -252,3 +255,49 @@ def _titles(outline: list[object]) -> list[str]:
     for item in outline:
         titles += _titles(item) if isinstance(item, list) else [str(getattr(item, "title", ""))]
     return titles
+
+
+def test_a_school_letterhead_gives_the_word_files_its_styles_header_and_footer(tmp_path: Path) -> None:
+    letterhead = docx.Document()
+    letterhead.styles["Normal"].font.name = "DejaVu Serif"
+    letterhead.sections[0].header.paragraphs[0].text = "Oakfield Academy · 1 Acorn Lane · Oakfield"
+    letterhead.sections[0].footer.paragraphs[0].text = "A member of the Anyshire Learning Trust"
+    letterhead.add_paragraph("Dear parent, this letter body is not part of the policy.")
+    profile = with_formats(EXAMPLE, tmp_path / "school", "[docx]")
+    letterhead.save(str(profile.parent / "letterhead.docx"))
+    text = profile.read_text(encoding="utf-8").replace("\noutputs:\n", "\noutputs:\n  word_template: letterhead.docx\n")
+    profile.write_text(text, encoding="utf-8")
+    result = run("build", str(profile), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / "oakfield-academy"
+    assert {p.suffix for p in folder.iterdir()} == {".docx", ".json"}
+    policy = docx.Document(str(folder / "policy.docx"))
+    assert policy.styles["Normal"].font.name == "DejaVu Serif"
+    assert policy.sections[0].header.paragraphs[0].text == "Oakfield Academy · 1 Acorn Lane · Oakfield"
+    assert policy.sections[0].footer.paragraphs[0].text == "A member of the Anyshire Learning Trust"
+    assert not any("Dear parent" in p.text for p in policy.paragraphs)
+    assert ("Heading 1", "5. The procedure") in [(p.style.name, p.text) for p in policy.paragraphs]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not a zip", "is not a Word file (it is not a .docx package)"),
+        (None, "is not a Word document (it has no word/document.xml)"),
+    ],
+)
+def test_a_letterhead_that_is_not_a_word_file_is_a_problem_with_its_line(
+    tmp_path: Path, content: bytes | None, message: str
+) -> None:
+    profile = with_formats(EXAMPLE, tmp_path / "school", "[docx]")
+    if content is None:
+        with zipfile.ZipFile(profile.parent / "letterhead.docx", "w") as archive:
+            archive.writestr("hello.txt", "hello")
+    else:
+        (profile.parent / "letterhead.docx").write_bytes(content)
+    text = profile.read_text(encoding="utf-8").replace("\noutputs:\n", "\noutputs:\n  word_template: letterhead.docx\n")
+    profile.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("  word_template: letterhead.docx") + 1
+    result = run("build", str(profile), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert f"school.yaml:{line}:" in result.stderr and message in result.stderr, result.stderr

@@ -169,6 +169,11 @@ class Outputs(StrictModel):
         description="pdf: every document; docx: an editable Word copy of the policy, staff card and parent "
         "leaflet; html: the policy as one accessible web page (policy.html) to upload as it is.",
     )
+    word_template: Annotated[str, Field(min_length=1, max_length=300)] | None = Field(
+        None,
+        description="The school's letterhead as a Word .docx beside the profile: the Word copies use its "
+        "styles, page set-up, header and footer.",
+    )
 
 
 class Profile(StrictModel):

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 import docx
 import lxml.html
@@ -32,10 +31,12 @@ from policypack.write.raster import Rasteriser, fit_mm, svg_size_mm
 from policypack.write.wordparts import (
     add_field,
     describe,
-    fixed_zip,
+    ensure_styles,
     has_words,
+    local_file,
     number_paragraph,
     numbering,
+    package_bytes,
     rgb,
     set_language,
     set_properties,
@@ -92,10 +93,14 @@ def write_docx(
     author = meta.get("author", "")
     set_properties(document, title, author, meta.get("description", ""), meta.get("keywords", ""), when)
     set_language(document)
-    buffer = io.BytesIO()
-    document.save(buffer)
     with replacing(out) as temp:
-        temp.write_bytes(fixed_zip(buffer.getvalue(), when))
+        temp.write_bytes(package_bytes(document, when))
+
+
+def start_charts(html: str, raster: Rasteriser) -> None:
+    """Begin drawing the charts a document will show, at the width `write_docx` will ask for."""
+    for raw in re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL):
+        raster.start(raw, fit_mm(svg_size_mm(raw), CHART_BOX_MM)[0])
 
 
 class _Builder:
@@ -111,6 +116,7 @@ class _Builder:
         for child in [c for c in body if not c.tag.endswith("}sectPr")]:
             body.remove(child)
         if not styled:
+            ensure_styles(self.document)
             return
         section = self.document.sections[0]
         section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
@@ -220,7 +226,8 @@ class _Builder:
             return
         width = max(len(row.xpath("th|td")) for row in rows)
         table = self.document.add_table(rows=len(rows), cols=width)
-        table.style = self.document.styles["Table Grid"]
+        if "Table Grid" in {style.name for style in self.document.styles}:
+            table.style = self.document.styles["Table Grid"]
         for r, row in enumerate(rows):
             if row.getparent().tag == "thead":
                 row_properties = table.rows[r]._tr.get_or_add_trPr()
@@ -245,7 +252,7 @@ class _Builder:
 
     def picture(self, run: Any, element: Any) -> None:
         """An <img>: the school's logo, read from a file inside the pack's allowed folders."""
-        path = _local_file(element.get("src", ""), self.allowed)
+        path = local_file(element.get("src", ""), self.allowed)
         data = path.read_bytes()
         if path.suffix.lower() == ".svg":
             data = self.raster.png_by_height(data.decode("utf-8", errors="replace"), LOGO_HEIGHT_MM)
@@ -290,11 +297,3 @@ class _Builder:
             add_field(pages, "NUMPAGES", "1")
             for run in pages.runs:
                 run.font.size = Pt(8.5)
-
-
-def _local_file(src: str, allowed: list[Path]) -> Path:
-    parsed = urlparse(src)
-    path = Path(unquote(parsed.path)).resolve()
-    if parsed.scheme != "file" or not any(path.is_relative_to(root) for root in allowed):
-        raise BuildFailed(f"refused to put {src} in a Word file: only the school's own files are allowed")
-    return path

@@ -34,7 +34,7 @@ from policypack.layout.chart import style_for
 from policypack.load.pack import PackInput
 from policypack.render.pack import Rendered
 from policypack.write.atomic import replacing
-from policypack.write.docx import WordLook, write_docx
+from policypack.write.docx import WordLook, start_charts, write_docx
 from policypack.write.manifest import MANIFEST, write_manifest
 from policypack.write.pdf import write_pdf
 from policypack.write.raster import Rasteriser
@@ -285,14 +285,17 @@ def write_pack(pack: PackInput, documents: Sequence[Rendered], output_root: Path
     folder = output_root / pack_folder_name(name, pack.school.profile.path)
     previous = check_pack_folder(folder, pack.school.profile.path)
     raster = Rasteriser()  # each chart is drawn once for the pack, whichever Word files show it
-    with staging(folder) as stage:
+    for document in documents:
+        if document.fmt == "docx":
+            start_charts(document.html, raster)  # drawn while the PDFs are written
+    with staging(folder) as stage, contextlib.closing(raster):
         for document in documents:
             out = stage / f"{document.name}.{document.fmt}"
             if document.fmt == "html":
                 with replacing(out) as temp:
                     temp.write_text(visible_controls(document.html), encoding="utf-8")
             elif document.fmt == "docx":
-                write_docx(document.html, out, word_look(pack), raster, pack.allowed)
+                write_docx(document.html, out, word_look(pack), raster, pack.allowed, pack.school.letterhead)
             else:
                 _write_pdf(pack, document, out)
         write_manifest(stage, pack)

@@ -9,11 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
+from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import RGBColor
+from docx.shared import Pt, RGBColor
+
+from policypack.write.pdf import BuildFailed
 
 LANGUAGE = "en-GB"
 _ABSTRACT_IDS = {"decimal": 901, "bullet": 902}
@@ -40,6 +46,21 @@ def numbering(document: Any, kind: str) -> int:
     num = part.add_num(abstract_id)
     num.add_lvlOverride(ilvl=0).add_startOverride(1)
     return int(num.numId)
+
+
+def ensure_styles(document: Any) -> None:
+    """The styles the writer uses, added to a letterhead that lacks them (Word's own names and levels)."""
+    styles = document.styles
+    names = {style.name for style in styles}
+    for level, (name, size) in enumerate((("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11)), start=0):
+        if name not in names:
+            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style, style.font.bold, style.font.size = styles["Normal"], True, Pt(size)
+            style.paragraph_format.keep_with_next = True
+            style.element.get_or_add_pPr().append(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="{level}"/>'))
+    if "Title" not in names:
+        title = styles.add_style("Title", WD_STYLE_TYPE.PARAGRAPH)
+        title.base_style, title.font.size = styles["Normal"], Pt(26)
 
 
 def number_paragraph(paragraph: Any, num_id: int) -> None:
@@ -87,17 +108,41 @@ def set_properties(document: Any, title: str, author: str, subject: str, keyword
     properties.last_printed = when
 
 
-def fixed_zip(data: bytes, when: dt.datetime) -> bytes:
-    """The same .docx with every member dated `when`, so that two builds give the same bytes."""
-    stamp = (when.year, when.month, when.day, 0, 0, 0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time=stamp)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = 0o644 << 16
-            target.writestr(member, source.read(info.filename))
-    return out.getvalue()
+def package_bytes(document: Any, when: dt.datetime) -> bytes:
+    """The .docx's bytes with every member dated `when`, so that two builds give the same bytes.
+
+    python-docx's own writer puts each part in the zip; only the archive is ours: fixed
+    dates, and pictures stored as they are (deflating a PNG again gains nothing).
+    """
+    package = document.part.package
+    for part in package.parts:
+        part.before_marshal()
+    archive = _DatedZip(when)
+    writer: Any = PackageWriter  # its steps are static and take any object with write()
+    writer._write_content_types_stream(archive, package.parts)
+    writer._write_pkg_rels(archive, package.rels)
+    writer._write_parts(archive, package.parts)
+    return archive.close()
+
+
+class _DatedZip:
+    """What python-docx's PackageWriter writes into, in place of its own zip."""
+
+    def __init__(self, when: dt.datetime) -> None:
+        self.stamp = (when.year, when.month, when.day, 0, 0, 0)
+        self.buffer = io.BytesIO()
+        self.zip = zipfile.ZipFile(self.buffer, "w")
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        member = zipfile.ZipInfo(pack_uri.membername, date_time=self.stamp)
+        packed = member.filename.lower().endswith((".png", ".jpg", ".jpeg"))
+        member.compress_type = zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED
+        member.external_attr = 0o644 << 16
+        self.zip.writestr(member, blob)
+
+    def close(self) -> bytes:
+        self.zip.close()
+        return self.buffer.getvalue()
 
 
 def has_words(part: Any) -> bool:
@@ -114,3 +159,12 @@ def rgb(colour: str) -> RGBColor:
     if len(value) == 3:
         value = "".join(c * 2 for c in value)
     return RGBColor.from_string(value.upper())
+
+
+def local_file(src: str, allowed: list[Path]) -> Path:
+    """The file an <img> shows, if it lies in one of the `allowed` folders."""
+    parsed = urlparse(src)
+    path = Path(unquote(parsed.path)).resolve()
+    if parsed.scheme != "file" or not any(path.is_relative_to(root) for root in allowed):
+        raise BuildFailed(f"refused to put {src} in a Word file: only the school's own files are allowed")
+    return path
