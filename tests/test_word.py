@@ -219,12 +219,14 @@ def test_libreoffice_lays_out_the_word_policy_sensibly(pack: Path, tmp_path: Pat
             "pdf",
             "--outdir",
             str(tmp_path),
-            str(pack / "policy.docx"),
+            *(str(pack / f"{name}.docx") for name in ("policy", "staff-card", "parent-leaflet")),
         ],
         check=True,
         capture_output=True,
         timeout=180,
     )
+    assert len(PdfReader(tmp_path / "staff-card.pdf").pages) == 1, "the staff card is one page, as in the PDF"
+    assert len(PdfReader(tmp_path / "parent-leaflet.pdf").pages) == 2
     reader = PdfReader(tmp_path / "policy.pdf")
     assert 15 <= len(reader.pages) <= 45, len(reader.pages)
     # Headings keep their styles: LibreOffice makes its bookmarks from Word's heading levels.
@@ -236,13 +238,13 @@ def test_libreoffice_lays_out_the_word_policy_sensibly(pack: Path, tmp_path: Pat
     fonts = subprocess.run(["pdffonts", str(tmp_path / "policy.pdf")], capture_output=True, text=True).stdout
     assert "+OpenSans-Bold " in fonts and "+OpenSans " in fonts, "body and headings keep the brand font"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SCREENSHOTS.glob("word-policy-*.png"):
+    for old in SCREENSHOTS.glob("word-*.png"):
         old.unlink()
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "40", str(tmp_path / "policy.pdf"), str(SCREENSHOTS / "word-policy")], check=True
-    )
-    pages = sorted(SCREENSHOTS.glob("word-policy-*.png"))
-    assert len(pages) == len(reader.pages)
+    for name in ("policy", "staff-card", "parent-leaflet"):
+        pdf = str(tmp_path / f"{name}.pdf")
+        subprocess.run(["pdftoppm", "-png", "-r", "40", pdf, str(SCREENSHOTS / f"word-{name}")], check=True)
+    pages = sorted(SCREENSHOTS.glob("word-*.png"))
+    assert len(pages) == len(reader.pages) + 3
     for path in pages:  # nothing, a chart least of all, reaches the outer 10 mm of a page
         image = Image.open(path).convert("L")
         band = round(10 / 25.4 * 40)

@@ -19,6 +19,7 @@ from policypack.layout.pack import ChartPage, PackLayout, PosterLayout
 from policypack.load.pack import PackInput
 from policypack.load.profile import School
 from policypack.model.flow import Flow, Source, Step
+from policypack.model.profile import Format
 from policypack.model.route import number_steps, steps_in_order
 from policypack.render.outline import route_summary, step_citations
 from policypack.render.poster import chart_text, describe_chart, render_poster
@@ -52,7 +53,7 @@ class Rendered:
     name: str  # the file's stem
     html: str
     spec: DocumentSpec
-    fmt: str = "pdf"  # pdf and docx are written from the same HTML; html is a web page of its own
+    fmt: Format = "pdf"  # pdf and docx are written from the same HTML; html is a web page of its own
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from typing import Any
 
 import docx
 import lxml.html
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Mm, Pt
@@ -29,17 +29,17 @@ from policypack.write.atomic import replacing
 from policypack.write.pdf import BuildFailed
 from policypack.write.raster import Rasteriser, fit_mm, svg_size_mm
 from policypack.write.wordparts import (
-    add_field,
     describe,
     ensure_styles,
-    has_words,
     local_file,
     number_paragraph,
     numbering,
     package_bytes,
+    page_furniture,
     rgb,
     set_language,
     set_properties,
+    start_columns,
 )
 from policypack.write.wordtext import (
     Runs,
@@ -52,9 +52,17 @@ from policypack.write.wordtext import (
 )
 
 PAGE_MM = (210.0, 297.0)
-MARGINS_MM = {"top": 22.0, "bottom": 20.0, "left": 18.0, "right": 18.0}
+MARGINS_MM = {
+    "top": 24.0,
+    "bottom": 26.0,
+    "left": 18.0,
+    "right": 18.0,
+    "header_distance": 10.0,
+    "footer_distance": 10.0,
+}
 TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
-CHART_BOX_MM = (TEXT_WIDTH_MM, 200.0)  # room left for the part's heading and summary above it
+# A chart fits on the page its part starts on, below the headings and the part's summary.
+CHART_BOX_MM = (TEXT_WIDTH_MM, 170.0)
 LOGO_HEIGHT_MM, LOGO_MAX_WIDTH_MM = 20.0, 60.0
 HEADING_STYLES = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3", "h5": "Heading 3"}
 CONTAINERS = {"body", "section", "div", "nav", "header", "footer", "aside", "main", "article", "blockquote"}
@@ -86,7 +94,7 @@ def write_docx(
     builder = _Builder(document, look, raster, [root.resolve() for root in allowed], iter(svgs))
     builder.prepare(styled=template is None)
     builder.container(tree.body)
-    builder.page_furniture(tree, keep=template is not None)
+    page_furniture(document, tree, template is not None, Mm(TEXT_WIDTH_MM))
     when = dt.datetime.combine(look.adopted, dt.time(), tzinfo=dt.UTC)
     meta = {m.get("name"): m.get("content", "") for m in tree.xpath("//meta[@name]")}
     title = text_of(tree.find(".//title")) if tree.find(".//title") is not None else ""
@@ -121,11 +129,13 @@ class _Builder:
         section = self.document.sections[0]
         section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
         for side, mm in MARGINS_MM.items():
-            setattr(section, f"{side}_margin", Mm(mm))
+            setattr(section, side if side.endswith("distance") else f"{side}_margin", Mm(mm))
         styles = self.document.styles
         styles["Normal"].font.name = self.look.font
         styles["Normal"].font.size = Pt(10.5)
         styles["Normal"].font.color.rgb = rgb(self.look.ink)
+        styles["Normal"].paragraph_format.space_after = Pt(5)
+        styles["Normal"].paragraph_format.line_spacing = 1.15
         for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
             styles[name].font.name = self.look.font
             styles[name].font.color.rgb = rgb(self.look.accent)
@@ -137,6 +147,8 @@ class _Builder:
         classes = set(element.get("class", "").split())
         if classes & BREAK_BEFORE:
             self.break_next = True
+        if "columns" in classes:  # a two-column part of a page, as the staff card and leaflet have
+            start_columns(self.document, 2)
         inline: list[Any] = [element.text or ""]
         for child in element:
             if isinstance(child.tag, str) and child.tag in BLOCKS:
@@ -147,6 +159,8 @@ class _Builder:
                 inline.append(child)
             inline.append(child.tail or "")
         self.paragraph(inline)
+        if "columns" in classes:
+            start_columns(self.document, 1)
         if classes & BREAK_AFTER:
             self.break_next = True
 
@@ -183,6 +197,7 @@ class _Builder:
             paragraph.paragraph_format.page_break_before = True
             self.break_next = False
         if self.item is not None:
+            paragraph.paragraph_format.space_after = Pt(3)
             if self.item["num"] is not None and not self.item["started"]:
                 number_paragraph(paragraph, self.item["num"])
             else:
@@ -263,37 +278,3 @@ class _Builder:
         describe(shape, element.get("alt", ""))
 
     # The page: header and footer
-
-    def page_furniture(self, tree: Any, keep: bool) -> None:
-        """Header: the school and the title; footer: where the words come from, and page numbers.
-
-        A letterhead's own header and footer (`keep`) stay as the school made them.
-        """
-        if keep and (has_words(self.document.sections[0].header) or has_words(self.document.sections[0].footer)):
-            return
-        running = {
-            name: text_of(found[0])
-            if (found := tree.xpath(f"//*[contains(concat(' ', @class, ' '), ' {name} ')]"))
-            else ""
-            for name in ("running-school", "running-title", "running-provenance")
-        }
-        section = self.document.sections[0]
-        right = Mm(TEXT_WIDTH_MM)
-        if running["running-school"] or running["running-title"]:
-            header = section.header.paragraphs[0]
-            header.paragraph_format.tab_stops.add_tab_stop(right, WD_TAB_ALIGNMENT.RIGHT)
-            header.add_run(f"{running['running-school']}\t{running['running-title']}").font.size = Pt(8.5)
-        footers = [section.footer]
-        if tree.xpath("//*[contains(concat(' ', @class, ' '), ' cover ')]"):
-            section.different_first_page_header_footer = True
-            footers.append(section.first_page_footer)
-        for footer in footers:
-            footer.paragraphs[0].add_run(running["running-provenance"]).font.size = Pt(8)
-            pages = footer.add_paragraph()
-            pages.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            pages.add_run("Page ")
-            add_field(pages, "PAGE", "1")
-            pages.add_run(" of ")
-            add_field(pages, "NUMPAGES", "1")
-            for run in pages.runs:
-                run.font.size = Pt(8.5)

@@ -285,10 +285,10 @@ def write_pack(pack: PackInput, documents: Sequence[Rendered], output_root: Path
     folder = output_root / pack_folder_name(name, pack.school.profile.path)
     previous = check_pack_folder(folder, pack.school.profile.path)
     raster = Rasteriser()  # each chart is drawn once for the pack, whichever Word files show it
-    for document in documents:
-        if document.fmt == "docx":
-            start_charts(document.html, raster)  # drawn while the PDFs are written
     with staging(folder) as stage, contextlib.closing(raster):
+        for document in documents:
+            if document.fmt == "docx":
+                start_charts(document.html, raster)  # drawn while the PDFs are written
         for document in documents:
             out = stage / f"{document.name}.{document.fmt}"
             if document.fmt == "html":

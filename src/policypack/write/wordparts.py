@@ -13,13 +13,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Length, Pt, RGBColor
 
 from policypack.write.pdf import BuildFailed
+from policypack.write.wordtext import text_of
 
 LANGUAGE = "en-GB"
 _ABSTRACT_IDS = {"decimal": 901, "bullet": 902}
@@ -61,6 +64,18 @@ def ensure_styles(document: Any) -> None:
     if "Title" not in names:
         title = styles.add_style("Title", WD_STYLE_TYPE.PARAGRAPH)
         title.base_style, title.font.size = styles["Normal"], Pt(26)
+
+
+def start_columns(document: Any, count: int) -> None:
+    """What follows in `count` columns, on the same page (a continuous section break)."""
+    section = document.add_section(WD_SECTION.CONTINUOUS)
+    columns = section._sectPr.find(qn("w:cols"))
+    if columns is None:
+        columns = parse_xml(f"<w:cols {nsdecls('w')}/>")
+        grid = section._sectPr.find(qn("w:docGrid"))
+        grid.addprevious(columns) if grid is not None else section._sectPr.append(columns)
+    columns.set(qn("w:num"), str(count))
+    columns.set(qn("w:space"), "340")  # 6 mm between columns, as the PDFs have
 
 
 def number_paragraph(paragraph: Any, num_id: int) -> None:
@@ -168,3 +183,36 @@ def local_file(src: str, allowed: list[Path]) -> Path:
     if parsed.scheme != "file" or not any(path.is_relative_to(root) for root in allowed):
         raise BuildFailed(f"refused to put {src} in a Word file: only the school's own files are allowed")
     return path
+
+
+def page_furniture(document: Any, tree: Any, keep: bool, text_width: Length) -> None:
+    """Header: the school and the title; footer: where the words come from, and page numbers.
+
+    A letterhead's own header and footer (`keep`) stay as the school made them.
+    """
+    if keep and (has_words(document.sections[0].header) or has_words(document.sections[0].footer)):
+        return
+    running = {
+        name: text_of(found[0]) if (found := tree.xpath(f"//*[contains(concat(' ', @class, ' '), ' {name} ')]")) else ""
+        for name in ("running-school", "running-title", "running-provenance")
+    }
+    section = document.sections[0]
+    right = text_width
+    if running["running-school"] or running["running-title"]:
+        header = section.header.paragraphs[0]
+        header.paragraph_format.tab_stops.add_tab_stop(right, WD_TAB_ALIGNMENT.RIGHT)
+        header.add_run(f"{running['running-school']}\t{running['running-title']}").font.size = Pt(8.5)
+    footers = [section.footer]
+    if tree.xpath("//*[contains(concat(' ', @class, ' '), ' cover ')]"):
+        section.different_first_page_header_footer = True
+        footers.append(section.first_page_footer)
+    for footer in footers:
+        footer.paragraphs[0].add_run(running["running-provenance"]).font.size = Pt(8)
+        pages = footer.add_paragraph()
+        pages.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        pages.add_run("Page ")
+        add_field(pages, "PAGE", "1")
+        pages.add_run(" of ")
+        add_field(pages, "NUMPAGES", "1")
+        for run in pages.runs:
+            run.font.size = Pt(8.5)
