@@ -195,6 +195,8 @@ def print_bombs(work: Path) -> None:
     print("\nbomb cases, each in a process of its own (target: peak < 500 MB, seconds not minutes)")
     for label, seconds, peak, outcome in bombs(work):
         print(f"{label:<38}{seconds:>8}{peak:>9}   {outcome}")
+
+
 def format_costs(folder: Path, count: int) -> dict[str, tuple[float, float]]:
     """Per full pack, for each mix of formats on the same schools (-j 1): the median wall
     seconds, and the CPU seconds of the workers and the programs they ran (dot, rsvg-convert).

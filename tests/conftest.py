@@ -55,6 +55,8 @@ STAGE_MARKERS: dict[str, tuple[str, ...]] = {
     "test_hostile_build": ("dot", "pdf"),
     "test_packaging": ("pdf",),
     "test_pack_finish": ("dot", "pdf"),
+    "test_word": ("dot", "pdf"),
+    "test_web": ("dot", "pdf"),
 }
 
 
@@ -159,10 +161,10 @@ def pdf_body_text(pdf: Path, header: str, footer: str) -> str:
     """The words of a PDF without the running header and footer that every page repeats.
 
     `pdftotext -raw` reads in drawing order and keeps hyphens; the page furniture comes last.
-    A numbered list's markers (CSS counters, not words) may be drawn together ("1. 2. 3."):
-    they are left out, since Word numbers its lists itself.
+    A numbered list's markers (CSS counters, not words) are drawn as lines of their own
+    ("12."): they are left out, since Word numbers its lists itself.
     """
     pages = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = re.sub(r"(?m)^\d{1,3}\.\n", "", pages)
     furniture = re.compile(rf"( {re.escape(normalised(header))})?( {re.escape(normalised(footer))})? ?Page \d+ of \d+$")
-    text = normalised(" ".join(furniture.sub("", " " + normalised(page)).strip() for page in pages.split("\f")))
-    return re.sub(r"(?<!\S)(\d{1,2}\. ){2,}", "", text)
+    return normalised(" ".join(furniture.sub("", " " + normalised(page)).strip() for page in pages.split("\f")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -21,6 +22,8 @@ from pypdf import PdfReader
 
 from policypack.cli import main
 from policypack.layout.pack import CHARTS
+from policypack.write.docx import WordLook, write_docx
+from policypack.write.raster import Rasteriser
 from tests.conftest import DATA, ROOT, normalised, pdf_body_text, with_formats
 
 EXAMPLE = ROOT / "examples" / "oakfield"
@@ -116,7 +119,7 @@ def test_each_procedure_step_is_a_word_numbered_item_with_the_charts_number(pack
             if number != current:
                 lists.append([])
                 current = number
-            lists[-1].append(paragraph.text)
+            lists[-1].append(normalised(paragraph.text.replace("†", "")))  # without the draft mark
     outline = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "policypack"), "show", "england-dsl-review", "--brief"],
         capture_output=True,
@@ -184,12 +187,10 @@ def test_a_second_build_gives_the_same_bytes(pack: Path, tmp_path: Path) -> None
 
 def test_hostile_text_prints_literally_in_word_and_on_the_web(tmp_path: Path) -> None:
     profile = with_formats(DATA / "profiles" / "hostile-name", tmp_path / "school")
-    text = profile.read_text(encoding="utf-8")
-    profile.write_text(text.replace('name: "<img', 'name: "Bell\\x07 NUL\\x00 <img', 1), encoding="utf-8")
     result = run("build", str(profile), "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     (folder,) = (tmp_path / "out").iterdir()
-    name = 'Bell\u2407 NUL\u2400 <img src=x> {{ 7*7 }} "St Mary & St John" </p>'
+    name = '<img src=x> {{ 7*7 }} "St Mary & St John" </p>'
     document = docx.Document(str(folder / "policy.docx"))
     assert name in [p.text for p in document.paragraphs]
     assert document.core_properties.author == name
@@ -197,6 +198,17 @@ def test_hostile_text_prints_literally_in_word_and_on_the_web(tmp_path: Path) ->
     assert name in page.text_content()
     assert [img.get("class") for img in page.iter("img")] == ["logo"]  # no <img src=x> in the page
     assert "49" not in page.find_class("school")[0].text_content()
+
+
+def test_control_characters_print_as_their_pictures_in_word(tmp_path: Path) -> None:
+    """A profile may not hold them (load refuses them at their line); a school's own template
+    might, and XML cannot: the Word writer shows them rather than failing."""
+    html = '<html><head><title>T\x07</title></head><body><h2 class="running-school">Bell\x07 NUL\x00</h2></body></html>'
+    out = tmp_path / "control.docx"
+    write_docx(html, out, WordLook("Open Sans", "#1b4965", "#1a1a1a", dt.date(2026, 9, 1)), Rasteriser(), [])
+    document = docx.Document(str(out))
+    assert [p.text for p in document.paragraphs] == ["Bell\u2407 NUL\u2400"]
+    assert document.core_properties.title == "T\u2407"
 
 
 @pytest.mark.slow

@@ -90,7 +90,7 @@ def render_pack(pack: PackInput, layout: PackLayout, environment: jinja2.Environ
         rendered += [Rendered(name, html, spec)] if "pdf" in formats else []
         rendered += [Rendered(name, html, spec, "docx")] if "docx" in formats and name in WORD_DOCUMENTS else []
         if "html" in formats and name in WEB_DOCUMENTS:
-            page = render_document(environment, WEB_DOCUMENTS[name], web_context(context, pack.school))
+            page = render_document(environment, WEB_DOCUMENTS[name], web_context(context))
             rendered.append(Rendered(name, page, spec, "html"))
     return rendered
 

@@ -31,7 +31,7 @@ from policypack.write.raster import Rasteriser, fit_mm, svg_size_mm
 from policypack.write.wordparts import (
     describe,
     ensure_styles,
-    local_file,
+    image_bytes,
     number_paragraph,
     numbering,
     package_bytes,
@@ -266,12 +266,14 @@ class _Builder:
             self.container(caption)
 
     def picture(self, run: Any, element: Any) -> None:
-        """An <img>: the school's logo, read from a file inside the pack's allowed folders."""
-        path = local_file(element.get("src", ""), self.allowed)
-        data = path.read_bytes()
-        if path.suffix.lower() == ".svg":
+        """An <img>: the school's logo, at the height the documents print it."""
+        data, svg = image_bytes(element.get("src", ""), self.allowed)
+        if svg:
             data = self.raster.png_by_height(data.decode("utf-8", errors="replace"), LOGO_HEIGHT_MM)
-        shape = run.add_picture(io.BytesIO(data), height=Mm(LOGO_HEIGHT_MM))
+        try:
+            shape = run.add_picture(io.BytesIO(data), height=Mm(LOGO_HEIGHT_MM))
+        except Exception as exc:  # python-docx reads the picture's header: a broken one is the school's
+            raise BuildFailed(f"a picture could not go into the Word file: {exc}") from exc
         if shape.width > Mm(LOGO_MAX_WIDTH_MM):
             shape.height = int(shape.height * Mm(LOGO_MAX_WIDTH_MM) / shape.width)
             shape.width = Mm(LOGO_MAX_WIDTH_MM)

@@ -6,6 +6,9 @@ and a file whose bytes depend only on its content and the policy's adoption date
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
 import datetime as dt
 import io
 import zipfile
@@ -21,10 +24,12 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Length, Pt, RGBColor
 
+from policypack.load.files import UnreadableFile, read_bytes
 from policypack.write.pdf import BuildFailed
 from policypack.write.wordtext import text_of
 
 LANGUAGE = "en-GB"
+MAX_PICTURE_BYTES = 5_000_000
 _ABSTRACT_IDS = {"decimal": 901, "bullet": 902}
 
 
@@ -176,13 +181,28 @@ def rgb(colour: str) -> RGBColor:
     return RGBColor.from_string(value.upper())
 
 
-def local_file(src: str, allowed: list[Path]) -> Path:
-    """The file an <img> shows, if it lies in one of the `allowed` folders."""
+def image_bytes(src: str, allowed: list[Path]) -> tuple[bytes, bool]:
+    """What an <img> shows, and whether it is SVG: a PNG, JPEG or SVG `data:` URL (the logo, as
+    the load stage rebuilt it), or a file inside one of the `allowed` folders."""
     parsed = urlparse(src)
-    path = Path(unquote(parsed.path)).resolve()
-    if parsed.scheme != "file" or not any(path.is_relative_to(root) for root in allowed):
-        raise BuildFailed(f"refused to put {src} in a Word file: only the school's own files are allowed")
-    return path
+    if parsed.scheme == "data":
+        media, _, payload = parsed.path.partition(",")
+        if media in ("image/png;base64", "image/jpeg;base64", "image/svg+xml;base64"):
+            with contextlib.suppress(binascii.Error, ValueError):
+                return base64.b64decode(payload, validate=True), media.startswith("image/svg")
+    elif parsed.scheme == "file":
+        path = Path(unquote(parsed.path)).resolve()
+        if any(path.is_relative_to(root) for root in allowed) and path.suffix.lower() in (
+            ".png",
+            ".jpg",
+            ".jpeg",
+            ".svg",
+        ):
+            try:
+                return read_bytes(path, MAX_PICTURE_BYTES), path.suffix.lower() == ".svg"
+            except UnreadableFile as exc:
+                raise BuildFailed(f"{path.name}: {exc}") from None
+    raise BuildFailed(f"refused to put {src[:80]} in a Word file: only the school's own PNG, JPEG or SVG images")
 
 
 def page_furniture(document: Any, tree: Any, keep: bool, text_width: Length) -> None:
