@@ -216,6 +216,15 @@ def format_costs(folder: Path, count: int) -> dict[str, tuple[float, float]]:
     return costs
 
 
+def print_formats(per_format: dict[str, tuple[float, float]]) -> None:
+    base_wall, base_cpu = per_format["[pdf]"]
+    print()
+    for mix, (wall, cpu) in per_format.items():
+        target = "target < 25 %" if mix == "[pdf, docx, html]" else ""
+        for label, value, base in (("wall", wall, base_wall), ("CPU", cpu, base_cpu)):
+            print(f"{f'formats {mix}, {label} per pack':<42}{value:>8.2f} s   {_added(value, base)} {target}".rstrip())
+
+
 def _added(value: float, base: float) -> str:
     return f"{value - base:+.2f} s ({100 * (value - base) / base:+.0f} %)"
 
@@ -226,8 +235,13 @@ def main() -> None:
     parser.add_argument("--rebuild", type=int, default=100, help="schools in the no-change rebuild (default 100)")
     parser.add_argument("--bombs", action="store_true", help="only the bomb cases (hostile inputs)")
     parser.add_argument("--format-schools", type=int, default=4, help="schools per format mix (default 4)")
+    parser.add_argument("--formats", action="store_true", help="only what each output format adds")
     args = parser.parse_args()
     os.environ.setdefault("POLICYPACK_TODAY", "2026-11-24")
+    if args.formats:
+        with tempfile.TemporaryDirectory(prefix="policypack-bench-") as temp:
+            print_formats(format_costs(Path(temp), args.format_schools))
+        return
     if args.bombs:
         with tempfile.TemporaryDirectory(prefix="policypack-bench-") as temp:
             print_bombs(Path(temp))
@@ -270,14 +284,10 @@ def main() -> None:
         ("peak RSS of a worker process", f"{worker_rss:.0f} MB", "target < 500"),
         ("peak RSS of the -j 1 process", f"{self_rss:.0f} MB", ""),
     ]
-    base_wall, base_cpu = per_format["[pdf]"]
-    for mix, (wall, cpu) in per_format.items():
-        target = "target < 25 %" if mix == "[pdf, docx, html]" else ""
-        rows.append((f"formats {mix}, wall per pack", f"{wall:.2f} s", f"{_added(wall, base_wall)} {target}".rstrip()))
-        rows.append((f"formats {mix}, CPU per pack", f"{cpu:.2f} s", f"{_added(cpu, base_cpu)} {target}".rstrip()))
     print()
     for label, value, target in rows:
         print(f"{label:<42}{value:>10}   {target}".rstrip())
+    print_formats(per_format)
     with tempfile.TemporaryDirectory(prefix="policypack-bench-") as temp:
         print_bombs(Path(temp))
 

@@ -21,9 +21,10 @@ from typing import Any
 import docx
 import lxml.html
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
+from docx.text.paragraph import Paragraph
 
 from policypack.write.atomic import replacing
 from policypack.write.pdf import BuildFailed
@@ -117,6 +118,8 @@ class _Builder:
         self.counters = [0, 0]  # section, subsection: the policy's numbered headings
         self.break_next = False
         self.item: dict[str, Any] | None = None  # the list item being written: its numId, or None
+        self.section_end = document.element.body.find(qn("w:sectPr"))  # new paragraphs go before it
+        self.style_ids: dict[str, str] = {}
 
     def prepare(self, styled: bool) -> None:
         """An empty body; unless a letterhead gives them, A4 pages and the brand's font and colours."""
@@ -192,7 +195,14 @@ class _Builder:
         return style, prefix
 
     def new_paragraph(self, style: str | None = None) -> Any:
-        paragraph = self.document.add_paragraph(style=style)
+        """A paragraph at the end of the body (python-docx's own lookups, done once, are most of the cost)."""
+        p = OxmlElement("w:p")
+        self.section_end.addprevious(p) if self.section_end is not None else self.document.element.body.append(p)
+        paragraph = Paragraph(p, self.document._body)
+        if style:
+            if style not in self.style_ids:
+                self.style_ids[style] = self.document.styles[style].style_id
+            p.get_or_add_pPr().style = self.style_ids[style]
         if self.break_next:
             paragraph.paragraph_format.page_break_before = True
             self.break_next = False

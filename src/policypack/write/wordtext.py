@@ -27,9 +27,12 @@ class Runs:
         if self.space:
             text = text.lstrip(" ")
         if text:
-            run = self.paragraph.add_run(text)
-            run.bold = (bold or self.bold) or None
-            run.italic = italic or None
+            run = self.paragraph.add_run()
+            run._r.add_t(text)  # the text as it is: white space is already collapsed, so no tabs or breaks
+            if bold or self.bold:
+                run.bold = True
+            if italic:
+                run.italic = True
             self.space = text.endswith(" ")
 
     def node(self, node: Any, bold: bool = False, italic: bool = False) -> None:
