@@ -30,15 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from policypack.errors import PolicypackError
-from policypack.layout.chart import style_for
 from policypack.load.pack import PackInput
 from policypack.render.pack import Rendered
-from policypack.write.atomic import replacing
-from policypack.write.docx import WordLook, start_charts, write_docx
+from policypack.write.documents import write_documents
 from policypack.write.manifest import MANIFEST, write_manifest
-from policypack.write.pdf import write_pdf
-from policypack.write.raster import Rasteriser
-from policypack.write.wordtext import visible_controls
 
 log = logging.getLogger("policypack")
 
@@ -254,24 +249,6 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def word_look(pack: PackInput) -> WordLook:
-    style = style_for(pack.school.brand.model if pack.school.brand else None)
-    return WordLook(style.font, style.accent, style.ink, pack.school.model.policy.adopted)
-
-
-def _write_pdf(pack: PackInput, document: Rendered, out: Path) -> None:
-    warnings = write_pdf(
-        document.html,
-        out,
-        base_url=pack.base,
-        allowed=pack.allowed,
-        pages=document.spec.pages,
-        **document.spec.options,
-    )
-    for warning in warnings:
-        log.warning("%s: WeasyPrint: %s", document.name, warning)
-
-
 @dataclass(frozen=True)
 class PackResult:
     school: str
@@ -284,20 +261,8 @@ def write_pack(pack: PackInput, documents: Sequence[Rendered], output_root: Path
     name = pack.school.model.school.name
     folder = output_root / pack_folder_name(name, pack.school.profile.path)
     previous = check_pack_folder(folder, pack.school.profile.path)
-    raster = Rasteriser()  # each chart is drawn once for the pack, whichever Word files show it
-    with staging(folder) as stage, contextlib.closing(raster):
-        for document in documents:
-            if document.fmt == "docx":
-                start_charts(document.html, raster)  # drawn while the PDFs are written
-        for document in documents:
-            out = stage / f"{document.name}.{document.fmt}"
-            if document.fmt == "html":
-                with replacing(out) as temp:
-                    temp.write_text(visible_controls(document.html), encoding="utf-8")
-            elif document.fmt == "docx":
-                write_docx(document.html, out, word_look(pack), raster, pack.allowed, pack.school.letterhead)
-            else:
-                _write_pdf(pack, document, out)
+    with staging(folder) as stage:
+        write_documents(pack, documents, stage)
         write_manifest(stage, pack)
         files = put_in_place(stage, folder, previous)
     return PackResult(name, folder, files)
