@@ -315,3 +315,17 @@ def test_a_letterhead_that_is_not_a_word_file_is_a_problem_with_its_line(
     result = run("build", str(profile), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert f"school.yaml:{line}:" in result.stderr and message in result.stderr, result.stderr
+
+
+def test_a_letterhead_that_word_cannot_open_fails_the_build_and_writes_nothing(tmp_path: Path) -> None:
+    profile = with_formats(EXAMPLE, tmp_path / "school", "[docx]")
+    with zipfile.ZipFile(profile.parent / "letterhead.docx", "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<not really XML")
+    text = profile.read_text(encoding="utf-8").replace("\noutputs:\n", "\noutputs:\n  word_template: letterhead.docx\n")
+    profile.write_text(text, encoding="utf-8")
+    result = run("build", str(profile), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "the letterhead letterhead.docx cannot be opened" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert not (tmp_path / "out" / "oakfield-academy").exists()

@@ -88,7 +88,10 @@ def write_docx(
     """Write `html` (a rendered document) as a Word file at `out`, atomically and reproducibly."""
     html = visible_controls(html)  # XML cannot hold them: they print as their pictures
     tree = lxml.html.document_fromstring(html)
-    document = docx.Document(str(template)) if template else docx.Document()
+    try:
+        document = docx.Document(str(template)) if template else docx.Document()
+    except Exception as exc:  # a letterhead is the school's file: any way it fails to open is theirs
+        raise BuildFailed(f"the letterhead {template.name if template else ''} cannot be opened: {exc}") from None
     svgs = re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL)
     if len(svgs) != len(tree.xpath("//svg")):
         raise BuildFailed(f"{out.name}: a picture inside a picture cannot go into Word")
