@@ -16,6 +16,7 @@ import docx
 import lxml.html
 import pytest
 from click.testing import CliRunner, Result
+from docx.oxml.ns import qn
 from docx.shared import Mm
 from PIL import Image
 from pypdf import PdfReader
@@ -130,6 +131,18 @@ def test_each_procedure_step_is_a_word_numbered_item_with_the_charts_number(pack
     assert titles in lists, "the DSL's review is one Word list, step 1 first"
     numbering = document.part.numbering_part.element.xml
     assert numbering.count("<w:startOverride ") >= len(CHARTS), "each chart's list starts again at 1"
+
+
+def test_the_contents_link_to_their_headings(pack: Path) -> None:
+    document = docx.Document(str(pack / "policy.docx"))
+    body = document.element.body
+    marks = {m.get(qn("w:name")): m.getparent() for m in body.iter(qn("w:bookmarkStart"))}
+    links = body.findall(f".//{qn('w:hyperlink')}")
+    assert len(links) == 13  # What changed, then the twelve numbered sections
+    for link in links:
+        text = "".join(t.text for t in link.iter(qn("w:t")))
+        heading = marks[link.get(qn("w:anchor"))]
+        assert "".join(t.text for t in heading.iter(qn("w:t"))) == text, text
 
 
 def test_key_people_and_contacts_are_tables(pack: Path) -> None:

@@ -46,6 +46,7 @@ from policypack.write.wordtext import (
     Runs,
     children_with_tails,
     has_content,
+    mark,
     number_in,
     own_number,
     text_of,
@@ -53,14 +54,8 @@ from policypack.write.wordtext import (
 )
 
 PAGE_MM = (210.0, 297.0)
-MARGINS_MM = {
-    "top": 24.0,
-    "bottom": 26.0,
-    "left": 18.0,
-    "right": 18.0,
-    "header_distance": 10.0,
-    "footer_distance": 10.0,
-}
+MARGINS_MM = {"top": 24.0, "bottom": 26.0, "left": 18.0, "right": 18.0}
+HEADER_FOOTER_MM = 10.0  # from the page's edge
 TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
 # A chart fits on the page its part starts on, below the headings and the part's summary.
 CHART_BOX_MM = (TEXT_WIDTH_MM, 170.0)
@@ -123,6 +118,8 @@ class _Builder:
         self.item: dict[str, Any] | None = None  # the list item being written: its numId, or None
         self.section_end = document.element.body.find(qn("w:sectPr"))  # new paragraphs go before it
         self.style_ids: dict[str, str] = {}
+        self.last: Any = None  # the paragraph written last, if the last call wrote one
+        self.marks = 0  # bookmarks so far
 
     def prepare(self, styled: bool) -> None:
         """An empty body; unless a letterhead gives them, A4 pages and the brand's font and colours."""
@@ -135,7 +132,8 @@ class _Builder:
         section = self.document.sections[0]
         section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
         for side, mm in MARGINS_MM.items():
-            setattr(section, side if side.endswith("distance") else f"{side}_margin", Mm(mm))
+            setattr(section, f"{side}_margin", Mm(mm))
+        section.header_distance = section.footer_distance = Mm(HEADER_FOOTER_MM)
         styles = self.document.styles
         styles["Normal"].font.name = self.look.font
         styles["Normal"].font.size = Pt(10.5)
@@ -174,6 +172,9 @@ class _Builder:
         tag = element.tag
         if tag in HEADING_STYLES or tag == "h6":
             self.paragraph([element.text or "", *children_with_tails(element)], self._heading(element))
+            if element.get("id") and self.last is not None:  # a target of the contents' links
+                self.marks += 1
+                mark(self.last._p, element.get("id"), self.marks)
         elif tag == "p":
             self.paragraph([element.text or "", *children_with_tails(element)])
         elif tag in ("ul", "ol"):
@@ -220,10 +221,11 @@ class _Builder:
 
     def paragraph(self, inline: list[Any], heading: tuple[str, str] | None = None) -> None:
         """One paragraph of text and inline elements; nothing when they hold no text or picture."""
+        self.last = None
         if not any(has_content(node) for node in inline):
             return
         style, prefix = heading or (None, "")
-        paragraph = self.new_paragraph(style)
+        paragraph = self.last = self.new_paragraph(style)
         writer = Runs(self, paragraph)
         writer.text(prefix)
         for node in inline:

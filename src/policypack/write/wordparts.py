@@ -89,11 +89,10 @@ def number_paragraph(paragraph: Any, num_id: int) -> None:
     num_pr.get_or_add_numId().val = num_id
 
 
-def add_field(paragraph: Any, instruction: str, shown: str) -> None:
+def add_field(paragraph: Any, instruction: str, shown: str, size: float) -> None:
     """A field Word and LibreOffice update when they lay the page out, e.g. PAGE or NUMPAGES."""
-    paragraph._p.append(
-        parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" {instruction} "><w:r><w:t>{shown}</w:t></w:r></w:fldSimple>')
-    )
+    run = f'<w:r><w:rPr><w:sz w:val="{round(size * 2)}"/></w:rPr><w:t>{shown}</w:t></w:r>'
+    paragraph._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" {instruction} ">{run}</w:fldSimple>'))
 
 
 def set_language(document: Any) -> None:
@@ -231,8 +230,8 @@ def page_furniture(document: Any, tree: Any, keep: bool, text_width: Length) -> 
         pages = footer.add_paragraph()
         pages.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         pages.add_run("Page ")
-        add_field(pages, "PAGE", "1")
+        add_field(pages, "PAGE", "1", 8.5)
         pages.add_run(" of ")
-        add_field(pages, "NUMPAGES", "1")
+        add_field(pages, "NUMPAGES", "1", 8.5)
         for run in pages.runs:
             run.font.size = Pt(8.5)

@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
 _SPACE = re.compile(r"\s+")
 # Control characters a school's text may carry (YAML's "\x07") cannot be stored in XML; they
 # print as their visible pictures (U+2400...), literally, as everything a school writes does.
@@ -47,6 +50,10 @@ class Runs:
         if node.tag == "br":
             self.paragraph.add_run().add_break()
             self.space = True
+        elif node.tag == "a" and node.get("href", "").startswith("#"):
+            start = len(self.paragraph._p)
+            self.node_contents(node, bold, italic)
+            link_runs(self.paragraph._p, start, node.get("href")[1:])
         elif node.tag == "img":
             self.builder.picture(self.paragraph.add_run(), node)
             self.space = False
@@ -66,6 +73,29 @@ class Runs:
         runs = self.paragraph.runs
         if runs and runs[-1].text.endswith(" "):
             runs[-1].text = runs[-1].text.rstrip(" ")
+
+
+def bookmark_name(anchor: str) -> str:
+    """A Word bookmark name for an HTML id: hidden (a leading _), letters, digits and _ only, 40 at most."""
+    return ("_pp_" + re.sub(r"[^A-Za-z0-9_]", "_", anchor))[:40]
+
+
+def link_runs(paragraph: Any, start: int, anchor: str) -> None:
+    """The runs added to `paragraph` since child `start`, as a link to the bookmark for `anchor`."""
+    runs = [child for child in list(paragraph)[start:] if child.tag == qn("w:r")]
+    if runs:
+        link = OxmlElement("w:hyperlink", {qn("w:anchor"): bookmark_name(anchor), qn("w:history"): "1"})
+        runs[0].addprevious(link)
+        link.extend(runs)
+
+
+def mark(paragraph: Any, anchor: str, number: int) -> None:
+    """A bookmark around the whole of `paragraph`, for links to the HTML id `anchor`."""
+    ids = {qn("w:id"): str(number)}
+    start = OxmlElement("w:bookmarkStart", {**ids, qn("w:name"): bookmark_name(anchor)})
+    properties = paragraph.pPr
+    properties.addnext(start) if properties is not None else paragraph.insert(0, start)
+    paragraph.append(OxmlElement("w:bookmarkEnd", ids))
 
 
 def _set_on_its_own_line(element: Any) -> bool:
