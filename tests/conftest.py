@@ -166,5 +166,7 @@ def pdf_body_text(pdf: Path, header: str, footer: str) -> str:
     """
     pages = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     pages = re.sub(r"(?m)^\d{1,3}\.\n", "", pages)
-    furniture = re.compile(rf"( {re.escape(normalised(header))})?( {re.escape(normalised(footer))})? ?Page \d+ of \d+$")
+    furniture = re.compile(
+        rf"( ?{re.escape(normalised(header))})?( ?{re.escape(normalised(footer))})? ?Page \d+ of \d+$"
+    )
     return normalised(" ".join(furniture.sub("", " " + normalised(page)).strip() for page in pages.split("\f")))

@@ -138,11 +138,13 @@ def test_the_contents_link_to_their_headings(pack: Path) -> None:
     body = document.element.body
     marks = {m.get(qn("w:name")): m.getparent() for m in body.iter(qn("w:bookmarkStart"))}
     links = body.findall(f".//{qn('w:hyperlink')}")
-    assert len(links) == 13  # What changed, then the twelve numbered sections
-    for link in links:
-        text = "".join(t.text for t in link.iter(qn("w:t")))
+    assert all(link.get(qn("w:anchor")) in marks for link in links)
+    contents = [p for p in document.paragraphs if p._p.findall(qn("w:hyperlink"))][:13]
+    assert [p.text for p in contents][:2] == ["What changed in this edition", "1. Purpose and scope"]
+    for paragraph in contents:
+        (link,) = paragraph._p.findall(qn("w:hyperlink"))
         heading = marks[link.get(qn("w:anchor"))]
-        assert "".join(t.text for t in heading.iter(qn("w:t"))) == text, text
+        assert "".join(t.text for t in heading.iter(qn("w:t"))).startswith(paragraph.text), paragraph.text
 
 
 def test_key_people_and_contacts_are_tables(pack: Path) -> None:
@@ -156,17 +158,17 @@ def test_key_people_and_contacts_are_tables(pack: Path) -> None:
 def test_charts_are_300_dpi_pictures_described_by_their_numbered_steps(pack: Path) -> None:
     document = docx.Document(str(pack / "policy.docx"))
     charts = [shape for shape in document.inline_shapes if "Flowchart" in shape._inline.docPr.get("descr", "")]
-    assert len(charts) == len(CHARTS)
+    assert len(charts) >= len(CHARTS)  # a long chart is split into parts, each a picture
     for shape in charts:
         alt = shape._inline.docPr.get("descr")
-        assert re.search(r"The steps in order: 1\. .+ 2\. ", alt), alt
+        assert re.search(r"The steps in order: \d+\. .+ \d+\. ", alt), alt
         blip = shape._inline.graphic.graphicData.pic.blipFill.blip.embed
         image = Image.open(io.BytesIO(document.part.related_parts[blip].blob))
         dpi = image.width / (shape.width / Mm(25.4))
         assert 295 <= dpi <= 305, dpi
         assert shape.width <= document.sections[0].page_width - Mm(36)
     names = [n for n in zipfile.ZipFile(pack / "policy.docx").namelist() if n.startswith("word/media/")]
-    assert len(names) == len(CHARTS) + 1  # and the logo: each picture once
+    assert len(names) == len(charts) + 1  # and the logo: each picture once
 
 
 @pytest.mark.parametrize("name", ["policy", "staff-card", "parent-leaflet"])

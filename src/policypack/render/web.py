@@ -16,7 +16,7 @@ WEB_DOCUMENTS = {"policy": "web/policy.html.j2"}  # document -> the template of 
 def web_context(context: dict[str, Any]) -> dict[str, Any]:
     """The pack's context with the charts marked as images."""
     sections = [
-        replace(s, page=replace(s.page, chart=replace(s.page.chart, svg=_as_image(s.page.chart.svg))))
+        replace(s, pages=[replace(p, chart=replace(p.chart, svg=_as_image(p.chart.svg))) for p in s.pages])
         for s in context["sections"]
     ]
     return {**context, "sections": sections, "charts": {s.key: s for s in sections}}
