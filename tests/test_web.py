@@ -181,6 +181,20 @@ def test_the_page_reflows_without_scrolling_sideways(browser: Any, pack: Path) -
 
 @pytest.mark.slow
 @pytest.mark.browser
+def test_no_list_shows_two_numbers(browser: Any, pack: Path) -> None:
+    """A list whose items carry their own numbers ("1. Receive the report") shows no markers."""
+    page = open_page(browser, pack, 1280)
+    doubled = page.evaluate(
+        """[...document.querySelectorAll('ol > li')]
+            .filter(li => /^\\s*\\d+\\./.test(li.textContent) && getComputedStyle(li).listStyleType !== 'none')
+            .map(li => li.textContent.trim().slice(0, 40))"""
+    )
+    assert doubled == []
+    page.close()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
 def test_the_skip_link_is_the_first_stop_and_shows_when_focused(browser: Any, pack: Path) -> None:
     page = open_page(browser, pack, 1280)
     page.keyboard.press("Tab")
