@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# axe-core for the web page's accessibility test, at the version package-lock.json pins.
+AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: demo preview bench test lint typecheck unit schemas system system-test clean
 
@@ -17,13 +19,17 @@ demo: $(INSTALLED) system
 preview: $(INSTALLED) system
 	$(BIN)/policypack flowchart england-staff-response --size A3 --portrait --format png --dpi 60 -o docs/poster-a3.png
 
-test: $(INSTALLED) system-test lint typecheck unit
+test: $(INSTALLED) system-test $(AXE) lint typecheck unit
 
 system:
 	@scripts/system-deps.sh
 
 system-test:
 	@scripts/system-deps.sh --with-test-tools
+
+$(AXE): package.json package-lock.json | system-test
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
 
 $(INSTALLED): pyproject.toml
 	@scripts/system-deps.sh
@@ -53,4 +59,4 @@ schemas: $(INSTALLED)
 	$(BIN)/policypack schema profile > schemas/profile.schema.json
 
 clean:
-	rm -rf $(VENV) output/*/ .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules output/*/ .pytest_cache .mypy_cache .ruff_cache

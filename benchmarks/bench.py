@@ -11,7 +11,10 @@ On the same synthetic schools, in one run:
   5. peak memory (RSS) of a worker process;
   6. the bomb cases (hostile inputs), each validated in its own process: refused or
      downscaled, with its time and peak memory (target < 500 MB, as for a worker).
-     `--bombs` runs only this part (seconds).
+     `--bombs` runs only this part (seconds);
+  7. what each output format adds per school: the same schools built as PDF alone, then
+     with the Word files, the web page, and both (target: Word and web together add under
+     25 % to a full pack's time).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import argparse
 import datetime
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -34,7 +38,7 @@ EXAMPLE = ROOT / "examples" / "oakfield"
 TODAY = datetime.date(2026, 11, 24)
 
 
-def make_profiles(folder: Path, count: int, documents: str | None = None) -> list[Path]:
+def make_profiles(folder: Path, count: int, documents: str | None = None, formats: str = "[pdf]") -> list[Path]:
     """Synthetic schools: the example with its own name, people and brand colour each."""
     text = (EXAMPLE / "school.yaml").read_text()
     profiles = []
@@ -48,6 +52,7 @@ def make_profiles(folder: Path, count: int, documents: str | None = None) -> lis
             .replace("Ms Priya Raman", f"Ms Lead {n:03d}")
             .replace('oak-blue: "#1b4965"', f'oak-blue: "{colour}"')
         )
+        body = re.sub(r"\n  formats: .*", "", body).replace("\noutputs:\n", f"\noutputs:\n  formats: {formats}\n", 1)
         if documents:
             body = body.replace(
                 "documents: [policy, staff-card, incident-form, parent-leaflet, posters]", f"documents: [{documents}]"
@@ -89,7 +94,7 @@ def engine_floor(profile: Path, repeats: int) -> float:
         started = time.perf_counter()
         for source in dots:
             subprocess.run(["dot", "-Tsvg"], input=source.encode(), capture_output=True, check=True)
-        for document in documents:
+        for document in (d for d in documents if d.fmt == "pdf"):
             weasyprint.HTML(string=document.html, base_url=str(pack.school.folder)).write_pdf(**document.spec.options)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
@@ -192,13 +197,51 @@ def print_bombs(work: Path) -> None:
         print(f"{label:<38}{seconds:>8}{peak:>9}   {outcome}")
 
 
+def format_costs(folder: Path, count: int) -> dict[str, tuple[float, float]]:
+    """Per full pack, for each mix of formats on the same schools (-j 1): the median wall
+    seconds, and the CPU seconds of the workers and the programs they ran (dot, rsvg-convert).
+
+    Both matter: a single school's build overlaps drawing the Word pictures with writing the
+    PDFs, so wall time grows less than the work; a batch on every core pays the CPU.
+    """
+    costs = {}
+    for mix in ("[pdf]", "[pdf, docx]", "[pdf, html]", "[pdf, docx, html]"):
+        name = re.sub(r"\W+", "-", mix).strip("-")
+        profiles = make_profiles(folder / name, count, formats=mix)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        _, per_pack = timed_build(profiles, folder / f"{name}-out", jobs=1)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / count
+        costs[mix] = (statistics.median(per_pack), cpu)
+    return costs
+
+
+def print_formats(per_format: dict[str, tuple[float, float]]) -> None:
+    base_wall, base_cpu = per_format["[pdf]"]
+    print()
+    for mix, (wall, cpu) in per_format.items():
+        target = "target < 25 %" if mix == "[pdf, docx, html]" else ""
+        for label, value, base in (("wall", wall, base_wall), ("CPU", cpu, base_cpu)):
+            print(f"{f'formats {mix}, {label} per pack':<42}{value:>8.2f} s   {_added(value, base)} {target}".rstrip())
+
+
+def _added(value: float, base: float) -> str:
+    return f"{value - base:+.2f} s ({100 * (value - base) / base:+.0f} %)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--schools", type=int, default=8, help="full packs to build for the timings (default 8)")
     parser.add_argument("--rebuild", type=int, default=100, help="schools in the no-change rebuild (default 100)")
     parser.add_argument("--bombs", action="store_true", help="only the bomb cases (hostile inputs)")
+    parser.add_argument("--format-schools", type=int, default=4, help="schools per format mix (default 4)")
+    parser.add_argument("--formats", action="store_true", help="only what each output format adds")
     args = parser.parse_args()
     os.environ.setdefault("POLICYPACK_TODAY", "2026-11-24")
+    if args.formats:
+        with tempfile.TemporaryDirectory(prefix="policypack-bench-") as temp:
+            print_formats(format_costs(Path(temp), args.format_schools))
+        return
     if args.bombs:
         with tempfile.TemporaryDirectory(prefix="policypack-bench-") as temp:
             print_bombs(Path(temp))
@@ -228,6 +271,7 @@ def main() -> None:
         rebuild = time.perf_counter() - started
         if done.returncode != 0 or f"0 built, {args.rebuild} unchanged" not in done.stdout:
             sys.exit(f"no-change rebuild did not skip everything: {done.stdout}{done.stderr}")
+        per_format = format_costs(work / "formats", args.format_schools)
 
     rows = [
         ("policypack, median per pack (-j 1)", f"{median_pack:.2f} s", ""),
@@ -243,6 +287,7 @@ def main() -> None:
     print()
     for label, value, target in rows:
         print(f"{label:<42}{value:>10}   {target}".rstrip())
+    print_formats(per_format)
     with tempfile.TemporaryDirectory(prefix="policypack-bench-") as temp:
         print_bombs(Path(temp))
 

@@ -6,10 +6,17 @@
 set -euo pipefail
 
 # fonts-open-sans: the one font dot measures and WeasyPrint draws charts and documents with.
-runtime=(graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-open-sans fonts-dejavu-core fonts-dejavu-extra)
-testing=(poppler-utils qpdf fontconfig)
+# librsvg2-bin: rsvg-convert draws the charts as 300 dpi pictures for the Word files.
+runtime=(graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-open-sans fonts-dejavu-core fonts-dejavu-extra librsvg2-bin)
+# chromium: the web page's browser test (Playwright drives this one; it never downloads a browser);
+# libreoffice-writer-nogui: lays out the Word files as Word users see them;
+# npm (unless a Node.js install already brings it): installs the pinned axe-core.
+testing=(poppler-utils qpdf fontconfig chromium libreoffice-writer-nogui)
 wanted=("${runtime[@]}")
-[[ "${1:-}" == "--with-test-tools" ]] && wanted+=("${testing[@]}")
+if [[ "${1:-}" == "--with-test-tools" ]]; then
+    wanted+=("${testing[@]}")
+    command -v npm >/dev/null 2>&1 || wanted+=(npm)
+fi
 # Debian splits venv/ensurepip out of python3; only needed when this python lacks it.
 python3 -c 'import ensurepip, venv' 2>/dev/null || wanted+=(python3-venv)
 

@@ -3,6 +3,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -52,6 +55,8 @@ STAGE_MARKERS: dict[str, tuple[str, ...]] = {
     "test_hostile_build": ("dot", "pdf"),
     "test_packaging": ("pdf",),
     "test_pack_finish": ("dot", "pdf"),
+    "test_word": ("dot", "pdf"),
+    "test_web": ("dot", "pdf"),
 }
 
 
@@ -125,3 +130,43 @@ def render_pack_html(profile: Path) -> dict[str, str]:
     pack = load_checked_pack(profile, TODAY)
     layout = lay_out_pack(pack)
     return {doc.name: doc.html for doc in render_pack(pack, layout, template_environment(pack.school.templates))}
+
+
+def with_formats(profile_folder: Path, target: Path, formats: str = "[pdf, docx, html]") -> Path:
+    """A copy of a school's profile folder whose profile asks for `formats`; returns its profile."""
+    shutil.copytree(profile_folder, target)
+    profile = target / "school.yaml"
+    text = re.sub(r"\n  formats: .*", "", profile.read_text(encoding="utf-8"))
+    if "\noutputs:\n" in text:
+        text = text.replace("\noutputs:\n", f"\noutputs:\n  formats: {formats}\n", 1)
+    else:
+        text += f"\noutputs:\n  formats: {formats}\n"
+    profile.write_text(text, encoding="utf-8")
+    return profile
+
+
+def normalised(text: str) -> str:
+    """Text as the same-words tests compare it: white space collapsed, line-end breaks undone.
+
+    A PDF breaks lines inside words (a hyphenation hyphen, U+2010, then a line break), after
+    a real hyphen ("semi-" / "nude") and after the slashes of a long address; Word and a
+    browser do their own line breaking, so none of these are part of the words.
+    """
+    text = " ".join(text.split())
+    text = re.sub("\u2010 ", "", text)
+    return re.sub(r"([-/]) ", r"\1", text)
+
+
+def pdf_body_text(pdf: Path, header: str, footer: str) -> str:
+    """The words of a PDF without the running header and footer that every page repeats.
+
+    `pdftotext -raw` reads in drawing order and keeps hyphens; the page furniture comes last.
+    A numbered list's markers (CSS counters, not words) are drawn as lines of their own
+    ("12."): they are left out, since Word numbers its lists itself.
+    """
+    pages = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = re.sub(r"(?m)^\d{1,3}\.\n", "", pages)
+    furniture = re.compile(
+        rf"( ?{re.escape(normalised(header))})?( ?{re.escape(normalised(footer))})? ?Page \d+ of \d+$"
+    )
+    return normalised(" ".join(furniture.sub("", " " + normalised(page)).strip() for page in pages.split("\f")))

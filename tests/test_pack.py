@@ -133,7 +133,8 @@ def test_the_posters_carry_the_school(pack: Path) -> None:
 def test_the_manifest_lists_every_file_with_its_hash(pack: Path) -> None:
     manifest = json.loads((pack / "manifest.json").read_text())
     files = {entry["name"]: entry["sha256"] for entry in manifest["files"]}
-    assert set(files) == {p.name for p in pack.glob("*.pdf")}
+    assert set(files) == {p.name for p in pack.iterdir()} - {"manifest.json"}
+    assert {"policy.docx", "policy.html"} <= set(files)  # the example asks for every format
     for name, digest in files.items():
         assert hashlib.sha256((pack / name).read_bytes()).hexdigest() == digest
     assert {f["id"] for f in manifest["flows"]} == {
@@ -318,7 +319,7 @@ def test_a_document_no_longer_asked_for_is_removed_and_nothing_else(tmp_path: Pa
     (pack / "notes.txt").write_text("the DSL's own file")
     profile.write_text(profile.read_text().replace("documents: [staff-card, posters]", "documents: [staff-card]"))
     assert run("build", str(profile), "-o", str(out)).exit_code == 0
-    assert sorted(p.name for p in pack.iterdir()) == ["manifest.json", "notes.txt", "staff-card.pdf"]
+    assert sorted(p.name for p in pack.iterdir()) == ["manifest.json", "notes.txt", "staff-card.docx", "staff-card.pdf"]
 
 
 @pytest.mark.parametrize("key", ["brand", "templates", "extends"])

@@ -17,6 +17,7 @@ INSTALL_HINTS = {
     "dot": "install Graphviz with its Pango plugin: apt-get install graphviz (macOS: brew install graphviz)",
     "pdftoppm": "apt-get install poppler-utils (macOS: brew install poppler)",
     "git": "apt-get install git",
+    "rsvg-convert": "apt-get install librsvg2-bin (macOS: brew install librsvg)",
 }
 
 

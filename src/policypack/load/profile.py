@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from policypack.errors import Location, Problem
 from policypack.load.files import inside, is_file, is_folder
 from policypack.load.images import LOGO_SUFFIXES, PrintImage, check_image
+from policypack.load.letterhead import load_letterhead
 from policypack.load.located import Located, load_mapping, validate_model
 from policypack.load.problems import validation_problems
 from policypack.load.templates import check_templates_folder
@@ -49,6 +50,7 @@ class School:
     logo: Logo | None
     templates: Path | None  # the school's own templates folder, resolved
     files: tuple[Path, ...]  # every input file read, for the inputs digest
+    letterhead: Path | None = None  # the school's Word letterhead (outputs.word_template), resolved
 
     @property
     def folder(self) -> Path:
@@ -102,9 +104,14 @@ def load_school(path: Path) -> tuple[School | None, list[Problem]]:
     traps += comment_traps(brand_file) if brand_file else []
     logo, logo_problems = _load_logo(brand, brand_dir) if brand else (None, [])
     templates, template_problems = _templates_folder(loaded)
-    files += [f for f in (brand_file, logo.path if logo else None) if f]
-    school = School(loaded, brand, brand_dir, logo, templates, tuple(files))
-    return school, _trapped(problems + brand_problems + logo_problems + template_problems, traps)
+    given = loaded.model.outputs.word_template
+    letterhead, letterhead_problems = (
+        load_letterhead(given, path.parent, loaded.locate("outputs", "word_template")) if given else (None, [])
+    )
+    files += [f for f in (brand_file, logo.path if logo else None, letterhead) if f]
+    school = School(loaded, brand, brand_dir, logo, templates, tuple(files), letterhead)
+    found = problems + brand_problems + logo_problems + template_problems + letterhead_problems
+    return school, _trapped(found, traps)
 
 
 def _not_a_school(document: YamlDocument) -> Problem:

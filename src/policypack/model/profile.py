@@ -43,6 +43,7 @@ Phone = Annotated[
 SINGLE_LINE = r"^[^\r\n]*$"  # a name or address prints on one line: no line breaks hidden in it
 ShortText = Annotated[str, Field(min_length=1, max_length=200, pattern=SINGLE_LINE)]
 DocumentName = Literal["policy", "staff-card", "incident-form", "parent-leaflet", "posters"]
+Format = Literal["pdf", "docx", "html"]
 PosterSize = Literal["A4", "A3", "A2", "A1"]
 Phase = Literal[
     "nursery",
@@ -152,6 +153,7 @@ DEFAULT_POSTERS = [
 ]
 
 
+DEFAULT_FORMATS: list[Format] = ["pdf"]
 ALL_DOCUMENTS: list[DocumentName] = ["policy", "staff-card", "incident-form", "parent-leaflet", "posters"]
 
 
@@ -161,6 +163,16 @@ class Outputs(StrictModel):
     print_marks: bool = Field(False, description="Posters with 3 mm bleed and crop marks for a print shop.")
     chart_paper: Literal["A4", "A3"] = Field(
         "A4", description="Paper for the policy's chart pages: A4 (an office printer) or A3 (larger charts)."
+    )
+    formats: Annotated[list[Format], Field(min_length=1)] = Field(
+        default_factory=lambda: list(DEFAULT_FORMATS),
+        description="pdf: every document; docx: an editable Word copy of the policy, staff card and parent "
+        "leaflet; html: the policy as one accessible web page (policy.html) to upload as it is.",
+    )
+    word_template: Annotated[str, Field(min_length=1, max_length=300)] | None = Field(
+        None,
+        description="The school's letterhead as a Word .docx beside the profile: the Word copies use its "
+        "styles, page set-up, header and footer.",
     )
 
 

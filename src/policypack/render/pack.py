@@ -19,11 +19,13 @@ from policypack.layout.pack import ChartPage, PackLayout, PosterLayout
 from policypack.load.pack import PackInput
 from policypack.load.profile import School
 from policypack.model.flow import Flow, Source, Step
+from policypack.model.profile import Format
 from policypack.model.route import number_steps, steps_in_order
 from policypack.render.outline import route_summary, step_citations
 from policypack.render.poster import chart_text, describe_chart, render_poster
 from policypack.render.sections import SectionOutline, criteria
 from policypack.render.templating import render_document
+from policypack.render.web import WEB_DOCUMENTS, web_context
 
 
 @dataclass(frozen=True)
@@ -40,15 +42,18 @@ PACK_DOCUMENTS: dict[str, DocumentSpec] = {
     "parent-leaflet": DocumentSpec("parent-leaflet.html.j2", 2, {"pdf_variant": "pdf/ua-1"}),
 }
 POSTER_DOCUMENT = DocumentSpec("poster.html.j2", 1, {"pdf_variant": "pdf/ua-1"})
+# The documents with an editable Word copy (the incident form is a PDF form, so it stays one).
+WORD_DOCUMENTS = ("policy", "staff-card", "parent-leaflet")
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """One document as HTML, ready for a writer."""
+    """One document as HTML, ready for the writer of its format."""
 
     name: str  # the file's stem
     html: str
     spec: DocumentSpec
+    fmt: Format = "pdf"  # pdf and docx are written from the same HTML; html is a web page of its own
 
 
 @dataclass(frozen=True)
@@ -71,15 +76,22 @@ class ChartSection:
 
 
 def render_pack(pack: PackInput, layout: PackLayout, environment: jinja2.Environment) -> list[Rendered]:
-    """Every document the profile asks for, in the profile's order, posters where it lists them."""
+    """Every document the profile asks for, in the profile's order and in each format it asks for."""
     context = pack_context(pack, layout)
+    formats = pack.school.model.outputs.formats
     rendered = []
     for name in pack.school.model.outputs.documents:
         if name == "posters":
-            rendered += [_render_pack_poster(pack, layout, poster, environment) for poster in layout.posters]
-        else:
-            spec = PACK_DOCUMENTS[name]
-            rendered.append(Rendered(name, render_document(environment, spec.template, context), spec))
+            if "pdf" in formats:
+                rendered += [_render_pack_poster(pack, layout, poster, environment) for poster in layout.posters]
+            continue
+        spec = PACK_DOCUMENTS[name]
+        html = render_document(environment, spec.template, context)
+        rendered += [Rendered(name, html, spec)] if "pdf" in formats else []
+        rendered += [Rendered(name, html, spec, "docx")] if "docx" in formats and name in WORD_DOCUMENTS else []
+        if "html" in formats and name in WEB_DOCUMENTS:
+            page = render_document(environment, WEB_DOCUMENTS[name], web_context(context))
+            rendered.append(Rendered(name, page, spec, "html"))
     return rendered
 
 

@@ -32,8 +32,8 @@ from typing import Any
 from policypack.errors import PolicypackError
 from policypack.load.pack import PackInput
 from policypack.render.pack import Rendered
+from policypack.write.documents import write_documents
 from policypack.write.manifest import MANIFEST, write_manifest
-from policypack.write.pdf import write_pdf
 
 log = logging.getLogger("policypack")
 
@@ -262,17 +262,7 @@ def write_pack(pack: PackInput, documents: Sequence[Rendered], output_root: Path
     folder = output_root / pack_folder_name(name, pack.school.profile.path)
     previous = check_pack_folder(folder, pack.school.profile.path)
     with staging(folder) as stage:
-        for document in documents:
-            warnings = write_pdf(
-                document.html,
-                stage / f"{document.name}.pdf",
-                base_url=pack.base,
-                allowed=pack.allowed,
-                pages=document.spec.pages,
-                **document.spec.options,
-            )
-            for warning in warnings:
-                log.warning("%s: WeasyPrint: %s", document.name, warning)
+        write_documents(pack, documents, stage)
         write_manifest(stage, pack)
         files = put_in_place(stage, folder, previous)
     return PackResult(name, folder, files)

@@ -1,0 +1,297 @@
+"""Write stage: a rendered document as an editable Word file, from the HTML its PDF is printed from.
+
+The same HTML, so the same words: headings become Word's Title and Heading 1-3 styles (the
+navigation pane and a table of contents work), lists become Word lists whose numbers are the
+charts' step numbers, tables stay tables, and each chart becomes a 300 dpi picture whose
+alternative text is its numbered outline. Text is only ever added as text: nothing a school
+wrote can become Word markup. The page's header and footer carry the strings the PDF runs
+along its margins (`running-school`, `running-title`, `running-provenance`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docx
+import lxml.html
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Mm, Pt
+from docx.text.paragraph import Paragraph
+
+from policypack.write.atomic import replacing
+from policypack.write.pdf import BuildFailed
+from policypack.write.raster import Rasteriser, fit_mm, svg_size_mm
+from policypack.write.wordparts import (
+    describe,
+    ensure_styles,
+    image_bytes,
+    number_paragraph,
+    numbering,
+    package_bytes,
+    page_furniture,
+    rgb,
+    set_language,
+    set_properties,
+    start_columns,
+)
+from policypack.write.wordtext import (
+    Runs,
+    children_with_tails,
+    has_content,
+    mark,
+    number_in,
+    own_number,
+    text_of,
+    visible_controls,
+)
+
+PAGE_MM = (210.0, 297.0)
+MARGINS_MM = {"top": 24.0, "bottom": 26.0, "left": 18.0, "right": 18.0}
+HEADER_FOOTER_MM = 10.0  # from the page's edge
+TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
+# A chart fits on the page its part starts on, below the headings and the part's summary.
+CHART_BOX_MM = (TEXT_WIDTH_MM, 170.0)
+LOGO_HEIGHT_MM, LOGO_MAX_WIDTH_MM = 20.0, 60.0
+HEADING_STYLES = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3", "h5": "Heading 3"}
+CONTAINERS = {"body", "section", "div", "nav", "header", "footer", "aside", "main", "article", "blockquote"}
+BLOCKS = {*CONTAINERS, *HEADING_STYLES, "h6", "p", "ul", "ol", "li", "table", "figure", "svg"}
+BREAK_BEFORE, BREAK_AFTER = {"chart-page"}, {"cover", "contents", "chart-page"}
+_LITERAL_NUMBER = re.compile(r"^\s*\d+[.)]\s")
+
+
+@dataclass(frozen=True)
+class WordLook:
+    """What makes the Word file the school's: font and colours, and the day it was adopted."""
+
+    font: str
+    accent: str
+    ink: str
+    adopted: dt.date
+
+
+def write_docx(
+    html: str, out: Path, look: WordLook, raster: Rasteriser, allowed: Sequence[Path], template: Path | None = None
+) -> None:
+    """Write `html` (a rendered document) as a Word file at `out`, atomically and reproducibly."""
+    html = visible_controls(html)  # XML cannot hold them: they print as their pictures
+    tree = lxml.html.document_fromstring(html)
+    try:
+        document = docx.Document(str(template)) if template else docx.Document()
+    except Exception as exc:  # a letterhead is the school's file: any way it fails to open is theirs
+        raise BuildFailed(f"the letterhead {template.name if template else ''} cannot be opened: {exc}") from None
+    svgs = re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL)
+    if len(svgs) != len(tree.xpath("//svg")):
+        raise BuildFailed(f"{out.name}: a picture inside a picture cannot go into Word")
+    builder = _Builder(document, look, raster, [root.resolve() for root in allowed], iter(svgs))
+    builder.prepare(styled=template is None)
+    builder.container(tree.body)
+    page_furniture(document, tree, template is not None, Mm(TEXT_WIDTH_MM))
+    when = dt.datetime.combine(look.adopted, dt.time(), tzinfo=dt.UTC)
+    meta = {m.get("name"): m.get("content", "") for m in tree.xpath("//meta[@name]")}
+    title = text_of(tree.find(".//title")) if tree.find(".//title") is not None else ""
+    author = meta.get("author", "")
+    set_properties(document, title, author, meta.get("description", ""), meta.get("keywords", ""), when)
+    set_language(document)
+    with replacing(out) as temp:
+        temp.write_bytes(package_bytes(document, when))
+
+
+def start_charts(html: str, raster: Rasteriser) -> None:
+    """Begin drawing the charts a document will show, at the width `write_docx` will ask for."""
+    for raw in re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL):
+        raster.start(raw, fit_mm(svg_size_mm(raw), CHART_BOX_MM)[0])
+
+
+class _Builder:
+    def __init__(self, document: Any, look: WordLook, raster: Rasteriser, allowed: list[Path], svgs: Any) -> None:
+        self.document, self.look, self.raster, self.allowed, self.svgs = document, look, raster, allowed, svgs
+        self.counters = [0, 0]  # section, subsection: the policy's numbered headings
+        self.break_next = False
+        self.item: dict[str, Any] | None = None  # the list item being written: its numId, or None
+        self.section_end = document.element.body.find(qn("w:sectPr"))  # new paragraphs go before it
+        self.style_ids: dict[str, str] = {}
+        self.last: Any = None  # the paragraph written last, if the last call wrote one
+        self.marks = 0  # bookmarks so far
+
+    def prepare(self, styled: bool) -> None:
+        """An empty body; unless a letterhead gives them, A4 pages and the brand's font and colours."""
+        body = self.document.element.body
+        for child in [c for c in body if not c.tag.endswith("}sectPr")]:
+            body.remove(child)
+        if not styled:
+            ensure_styles(self.document)
+            return
+        section = self.document.sections[0]
+        section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
+        for side, mm in MARGINS_MM.items():
+            setattr(section, f"{side}_margin", Mm(mm))
+        section.header_distance = section.footer_distance = Mm(HEADER_FOOTER_MM)
+        styles = self.document.styles
+        styles["Normal"].font.name = self.look.font
+        styles["Normal"].font.size = Pt(10.5)
+        styles["Normal"].font.color.rgb = rgb(self.look.ink)
+        styles["Normal"].paragraph_format.space_after = Pt(5)
+        styles["Normal"].paragraph_format.line_spacing = 1.15
+        for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
+            styles[name].font.name = self.look.font
+            styles[name].font.color.rgb = rgb(self.look.accent)
+
+    # Blocks
+
+    def container(self, element: Any) -> None:
+        """An element holding blocks, or text and inline elements that make paragraphs between them."""
+        classes = set(element.get("class", "").split())
+        if classes & BREAK_BEFORE:
+            self.break_next = True
+        if "columns" in classes:  # a two-column part of a page, as the staff card and leaflet have
+            start_columns(self.document, 2)
+        inline: list[Any] = [element.text or ""]
+        for child in element:
+            if isinstance(child.tag, str) and child.tag in BLOCKS:
+                self.paragraph(inline)
+                inline = []
+                self.block(child)
+            elif isinstance(child.tag, str):
+                inline.append(child)
+            inline.append(child.tail or "")
+        self.paragraph(inline)
+        if "columns" in classes:
+            start_columns(self.document, 1)
+        if classes & BREAK_AFTER:
+            self.break_next = True
+
+    def block(self, element: Any) -> None:
+        tag = element.tag
+        if tag in HEADING_STYLES or tag == "h6":
+            self.paragraph([element.text or "", *children_with_tails(element)], self._heading(element))
+            if element.get("id") and self.last is not None:  # a target of the contents' links
+                self.marks += 1
+                mark(self.last._p, element.get("id"), self.marks)
+        elif tag == "p":
+            self.paragraph([element.text or "", *children_with_tails(element)])
+        elif tag in ("ul", "ol"):
+            self.listing(element)
+        elif tag == "table":
+            self.table(element)
+        elif tag in ("figure", "svg"):
+            self.figure(element)
+        else:
+            self.container(element)
+
+    def _heading(self, element: Any) -> tuple[str, str]:
+        style = HEADING_STYLES.get(element.tag, "Heading 3")
+        prefix = ""
+        if "numbered" in element.get("class", "").split():
+            if element.tag == "h2":
+                self.counters = [self.counters[0] + 1, 0]
+                prefix = f"{self.counters[0]}. "
+            elif element.tag == "h3":
+                self.counters[1] += 1
+                prefix = f"{self.counters[0]}.{self.counters[1]} "
+        return style, prefix
+
+    def new_paragraph(self, style: str | None = None) -> Any:
+        """A paragraph at the end of the body (python-docx's own lookups, done once, are most of the cost)."""
+        p = OxmlElement("w:p")
+        self.section_end.addprevious(p) if self.section_end is not None else self.document.element.body.append(p)
+        paragraph = Paragraph(p, self.document._body)
+        if style:
+            if style not in self.style_ids:
+                self.style_ids[style] = self.document.styles[style].style_id
+            p.get_or_add_pPr().style = self.style_ids[style]
+        if self.break_next:
+            paragraph.paragraph_format.page_break_before = True
+            self.break_next = False
+        if self.item is not None:
+            paragraph.paragraph_format.space_after = Pt(3)
+            if self.item["num"] is not None and not self.item["started"]:
+                number_paragraph(paragraph, self.item["num"])
+            else:
+                paragraph.paragraph_format.left_indent = Mm(8)
+            self.item["started"] = True
+        return paragraph
+
+    def paragraph(self, inline: list[Any], heading: tuple[str, str] | None = None) -> None:
+        """One paragraph of text and inline elements; nothing when they hold no text or picture."""
+        self.last = None
+        if not any(has_content(node) for node in inline):
+            return
+        style, prefix = heading or (None, "")
+        paragraph = self.last = self.new_paragraph(style)
+        writer = Runs(self, paragraph)
+        writer.text(prefix)
+        for node in inline:
+            writer.node(node)
+        writer.finish()
+
+    def listing(self, element: Any) -> None:
+        """A list: Word's own numbers when the items' printed numbers are 1, 2, 3... or there are none."""
+        items = [li for li in element if li.tag == "li"]
+        own = [own_number(li) for li in items]
+        counted = all(n is not None for n in own) and [number_in(n) for n in own] == list(range(1, len(items) + 1))
+        written = any(n is not None for n in own) or any(_LITERAL_NUMBER.match(text_of(li)) for li in items)
+        if element.tag == "ul":
+            num = numbering(self.document, "bullet")
+        elif counted or not written:
+            num = numbering(self.document, "decimal")
+        else:
+            num = None  # the items carry their own numbers, which Word's would repeat
+        outer = self.item
+        for li, number in zip(items, own, strict=True):
+            self.item = {"num": num, "started": False, "hide": number if counted else None}
+            self.container(li)
+        self.item = outer
+
+    def table(self, element: Any) -> None:
+        rows = element.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+        if not rows:
+            return
+        width = max(len(row.xpath("th|td")) for row in rows)
+        table = self.document.add_table(rows=len(rows), cols=width)
+        if "Table Grid" in {style.name for style in self.document.styles}:
+            table.style = self.document.styles["Table Grid"]
+        for r, row in enumerate(rows):
+            if row.getparent().tag == "thead":
+                row_properties = table.rows[r]._tr.get_or_add_trPr()
+                row_properties.append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
+            for c, cell in enumerate(row.xpath("th|td")):
+                writer = Runs(self, table.cell(r, c).paragraphs[0], bold=cell.tag == "th")
+                writer.node_contents(cell)
+                writer.finish()
+
+    def figure(self, element: Any) -> None:
+        svg = element if element.tag == "svg" else element.find(".//svg")
+        if svg is not None:
+            raw = next(self.svgs)
+            title = svg.find("title")
+            width, _ = fit_mm(svg_size_mm(raw), CHART_BOX_MM)
+            paragraph = self.new_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            shape = paragraph.add_run().add_picture(io.BytesIO(self.raster.png(raw, width)), width=Mm(width))
+            describe(shape, text_of(title) if title is not None else "")
+        for caption in element.xpath("./figcaption"):
+            self.container(caption)
+
+    def picture(self, run: Any, element: Any) -> None:
+        """An <img>: the school's logo, at the height the documents print it."""
+        data, svg = image_bytes(element.get("src", ""), self.allowed)
+        if svg:
+            data = self.raster.png_by_height(data.decode("utf-8", errors="replace"), LOGO_HEIGHT_MM)
+        try:
+            shape = run.add_picture(io.BytesIO(data), height=Mm(LOGO_HEIGHT_MM))
+        except Exception as exc:  # python-docx reads the picture's header: a broken one is the school's
+            raise BuildFailed(f"a picture could not go into the Word file: {exc}") from exc
+        if shape.width > Mm(LOGO_MAX_WIDTH_MM):
+            shape.height = int(shape.height * Mm(LOGO_MAX_WIDTH_MM) / shape.width)
+            shape.width = Mm(LOGO_MAX_WIDTH_MM)
+        describe(shape, element.get("alt", ""))
+
+    # The page: header and footer
