@@ -50,7 +50,7 @@ typecheck: $(INSTALLED)
 	$(BIN)/mypy
 
 unit: $(INSTALLED)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # Regenerate the JSON Schemas kept in the repository (a test checks they are current).
 schemas: $(INSTALLED)

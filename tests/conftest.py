@@ -170,3 +170,16 @@ def pdf_body_text(pdf: Path, header: str, footer: str) -> str:
         rf"( ?{re.escape(normalised(header))})?( ?{re.escape(normalised(footer))})? ?Page \d+ of \d+$"
     )
     return normalised(" ".join(furniture.sub("", " " + normalised(page)).strip() for page in pages.split("\f")))
+
+
+@pytest.fixture(scope="session")
+def example_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example school's whole pack (PDFs, Word, web page), built once per test process.
+
+    Tests only read it; a test that changes a pack builds its own.
+    """
+    out = tmp_path_factory.mktemp("example-pack")
+    result = CliRunner().invoke(main, ["build", str(ROOT / "examples" / "oakfield" / "school.yaml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "WeasyPrint" not in result.stderr, "a pack must render without WeasyPrint warnings"
+    return out / "oakfield-academy"

@@ -31,12 +31,8 @@ HEADING_NUMBER = re.compile(r"^(\d+(?:\.\d+)?)\.? ")
 
 
 @pytest.fixture(scope="module")
-def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("packs")
-    result = CliRunner().invoke(main, ["build", str(EXAMPLE), "-o", str(out)], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    assert "WeasyPrint" not in result.stderr, result.stderr
-    return out / "oakfield-academy"
+def pack(example_pack: Path) -> Path:
+    return example_pack
 
 
 def text_of(path: Path) -> str:

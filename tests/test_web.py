@@ -11,12 +11,10 @@ from typing import Any
 
 import lxml.html
 import pytest
-from click.testing import CliRunner
 from pypdf import PdfReader
 
-from policypack.cli import main
 from policypack.layout.pack import CHARTS
-from tests.conftest import ROOT, normalised, pdf_body_text, with_formats
+from tests.conftest import ROOT, normalised, pdf_body_text
 
 EXAMPLE = ROOT / "examples" / "oakfield"
 CHROMIUM = Path(os.environ.get("POLICYPACK_CHROMIUM", "/usr/bin/chromium"))  # Debian's; never downloaded
@@ -36,12 +34,8 @@ BLOCKS = "//p | //li[not(p) and not(div)] | //h1 | //h2 | //h3 | //h4 | //th | /
 
 
 @pytest.fixture(scope="module")
-def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("web")
-    profile = with_formats(EXAMPLE, root / "oakfield", "[pdf, html]")
-    result = CliRunner().invoke(main, ["build", str(profile), "-o", str(root / "out")], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return root / "out" / "oakfield-academy"
+def pack(example_pack: Path) -> Path:
+    return example_pack
 
 
 @pytest.fixture(scope="module")

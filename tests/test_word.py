@@ -36,13 +36,8 @@ def run(*args: str) -> Result:
 
 
 @pytest.fixture(scope="module")
-def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example school, asking for PDF, Word and the web page."""
-    root = tmp_path_factory.mktemp("formats")
-    profile = with_formats(EXAMPLE, root / "oakfield")
-    result = run("build", str(profile), "-o", str(root / "out"))
-    assert result.exit_code == 0, result.output
-    return root / "out" / "oakfield-academy"
+def pack(example_pack: Path) -> Path:
+    return example_pack
 
 
 def paragraphs(document: docx.document.Document) -> list[str]:
