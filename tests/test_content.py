@@ -448,3 +448,11 @@ def test_build_tells_the_school_when_guidance_may_have_changed(cli: Cli, tmp_pat
     result = cli("build", "-o", str(tmp_path))
     assert result.exit_code == 0
     assert "warning: watch item 'kcsie-2026' fell due on 2026-09-01" in result.stderr
+
+
+def test_the_wales_leaflet_agrees_with_the_schoolbeat_protocol(rendered: Callable[[str, str], dict[str, str]]) -> None:
+    """Wales's police step says a school officer may advise without recording a crime: the leaflet says so too."""
+    for phase in ("primary", "secondary"):
+        leaflet = rendered("wales", phase)["parent-leaflet"]
+        assert "SchoolBeat police officer can advise the school without recording a crime" in leaflet
+        assert "SchoolBeat" not in rendered("england", phase)["parent-leaflet"]
