@@ -610,3 +610,20 @@ def test_a_fifo_or_a_link_to_a_device_in_a_folder_is_reported_not_skipped(tmp_pa
     assert result.exit_code == 1
     assert "pipe.yaml: error: cannot read file: it is not a regular file" in result.stdout
     assert "zero.yaml: error: cannot read file: it is not a regular file" in result.stdout
+
+
+def test_a_block_the_document_does_not_have_is_an_error_naming_the_blocks_it_has(tmp_path: Path) -> None:
+    profile = make_school(tmp_path / "school")
+    with_templates(
+        profile,
+        {
+            "policy.html.j2": "{% extends 'documents/policy.html.j2' %}\n{% block suport %}Our counsellor{% endblock %}",
+            "staff-card.html.j2": "{% extends 'documents/staff-card.html.j2' %}\n{% block footnote %}x{% endblock %}",
+        },
+    )
+    result = run("validate", str(profile))
+    assert result.exit_code == 1
+    assert "policy.html.j2:2:1: error: block 'suport' is not in documents/policy.html.j2" in result.stdout
+    assert "hint: did you mean 'support'?" in result.stdout
+    assert "staff-card.html.j2:2:1: error: block 'footnote' is not in documents/staff-card.html.j2" in result.stdout
+    assert "heading" in result.stdout.split("footnote", 1)[1], "the hint lists the blocks that exist"

@@ -8,6 +8,7 @@ from `validate`, not from a failed build.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +16,9 @@ from pathlib import Path
 import jinja2
 from jinja2 import nodes
 
-from policypack.errors import Location, Problem
-from policypack.load.files import UnreadableFile, inside, read_bytes
+from policypack.errors import Location, Problem, suggest
+from policypack.load.files import UnreadableFile, inside, is_file, read_bytes
+from policypack.resources import bundled_path
 
 MAX_TEMPLATE_BYTES = 200_000
 MAX_TEMPLATES = 200
@@ -46,7 +48,40 @@ def check_templates_folder(folder: Path) -> list[Problem]:
             problems.append(Problem(Location(path, exc.lineno or 0), f"template syntax error: {exc.message}"))
         else:
             problems += [Problem(Location(path, line), message) for line, message in _unsafe_names(tree)]
+            problems += [Problem(Location(path, line), message, hint) for line, message, hint in _unknown_blocks(tree)]
     return problems
+
+
+def _unknown_blocks(tree: nodes.Template) -> Iterator[tuple[int, str, str]]:
+    """Blocks a school's template replaces that the bundled template it extends does not have.
+
+    Such a block is silently never printed: the school's wording would vanish without a word.
+    """
+    extends = next(tree.find_all(nodes.Extends), None)
+    parent = getattr(extends.template, "value", None) if extends else None
+    if not isinstance(parent, str):
+        return
+    available = bundled_blocks(parent)
+    if available is None:  # extends one of the school's own templates, or a name that is not bundled
+        return
+    for block in tree.find_all(nodes.Block):
+        if block.name not in available:
+            choices = ", ".join(sorted(available))
+            hint = suggest(block.name, available) or f"blocks in {parent}: {choices}"
+            yield block.lineno, f"block '{block.name}' is not in {parent}, so it would never be printed", hint
+
+
+@functools.cache
+def bundled_blocks(name: str) -> frozenset[str] | None:
+    """Every block a bundled template defines, with the templates it extends; None if not bundled."""
+    path = bundled_path("templates") / name
+    if not is_file(path):
+        return None
+    tree = jinja2.Environment().parse(path.read_text(encoding="utf-8"))
+    names = {block.name for block in tree.find_all(nodes.Block)}
+    extends = next(tree.find_all(nodes.Extends), None)
+    parent = getattr(extends.template, "value", None) if extends else None
+    return frozenset(names | (bundled_blocks(parent) or set() if isinstance(parent, str) else set()))
 
 
 # What a data model can do beyond holding data: parse, load files, unpickle, copy (pydantic v1 and v2).
