@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from click.testing import Result
@@ -115,3 +116,43 @@ def test_an_internal_error_is_one_line_and_a_traceback_only_with_vv(cli: Cli, mo
     assert "policypack: internal error: RuntimeError: boom" in result.stderr
     assert "Traceback" not in result.stderr
     assert "Traceback" in cli("-vv", "validate").stderr
+
+
+def test_init_checks_each_answer_as_it_goes_and_speaks_the_nations_terms(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from policypack.cli import main
+
+    answers = [
+        "Ysgol Bryn Derw",
+        "Scotland",  # not one policypack covers: asked again
+        "Wales",  # any case: written as 'wales'
+        "Primary",
+        "1 Ffordd y Llan, Caerdydd",
+        "Mrs A Arweinydd",
+        "phone me",  # asked again
+        "029 2000 1234 ext 22",
+        "dsp@ysgol.example.org",
+        "Mr B Dirprwy",
+        "029 2000 1235",
+        "dirprwy@ysgol.example.org",
+        "Mrs C Pennaeth",
+        "Dr D Cadeirydd",
+        "Cardiff Children's Services",
+        "029 2053 6490",
+        "South Wales Police",
+        "101",
+        "1/9/2026",  # asked again: dates are YYYY-MM-DD
+        "2026-09-01",
+        "Full governing board",
+    ]
+    result = CliRunner().invoke(main, ["init", str(tmp_path), "--interactive"], input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "'scotland' is not one of: england, wales; please try again" in result.stderr
+    assert "a phone number is digits" in result.stderr and "YYYY-MM-DD" in result.stderr
+    assert "Designated safeguarding person: name" in result.output
+    assert "Local authority social services front door: name" in result.output
+    check = CliRunner().invoke(main, ["validate", str(tmp_path / "school.yaml")])
+    assert check.exit_code == 0, check.output  # every answer landed, none left a placeholder
+    text = (tmp_path / "school.yaml").read_text()
+    assert '"wales"' in text and '"primary"' in text

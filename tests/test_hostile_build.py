@@ -617,7 +617,7 @@ def test_a_block_the_document_does_not_have_is_an_error_naming_the_blocks_it_has
     with_templates(
         profile,
         {
-            "policy.html.j2": "{% extends 'documents/policy.html.j2' %}\n{% block suport %}Our counsellor{% endblock %}",
+            "policy.html.j2": "{% extends 'documents/policy.html.j2' %}\n{% block suport %}Ours{% endblock %}",
             "staff-card.html.j2": "{% extends 'documents/staff-card.html.j2' %}\n{% block footnote %}x{% endblock %}",
         },
     )

@@ -446,7 +446,11 @@ def init(today: dt.date, directory: Path, force: bool, interactive: bool | None)
     if path.exists() and not force:
         raise InvalidInput([Problem(Location(path), "already exists", "use --force to replace it")])
     asking = sys.stdin.isatty() if interactive is None else interactive
-    write_profile(path, ask=(lambda question, default: click.prompt(question, default=default)) if asking else None)
+    write_profile(
+        path,
+        ask=(lambda question, default: click.prompt(question, default=default)) if asking else None,
+        say=lambda problem: click.echo(f"  {problem}; please try again", err=True),
+    )
     problems = validate_paths([path], today)
     left = sum(1 for p in problems if "placeholder" in p.message)
     click.echo(f"wrote {path}" + (f"; {left} field(s) still to fill in (policypack validate {path})" if left else ""))
