@@ -27,7 +27,7 @@ from policypack.batch import build_many
 from policypack.cli import main
 from policypack.render.templating import TemplateRefused, template_environment
 from policypack.write.pack import is_intact, pack_folder_name, slug
-from tests.conftest import ROOT, TODAY
+from tests.conftest import ROOT, TODAY, render_pack_html
 
 EXAMPLE = ROOT / "examples" / "oakfield"
 SECRET = "TOP-SECRET-CANARY-7f3a"
@@ -627,3 +627,13 @@ def test_a_block_the_document_does_not_have_is_an_error_naming_the_blocks_it_has
     assert "hint: did you mean 'support'?" in result.stdout
     assert "staff-card.html.j2:2:1: error: block 'footnote' is not in documents/staff-card.html.j2" in result.stdout
     assert "heading" in result.stdout.split("footnote", 1)[1], "the hint lists the blocks that exist"
+
+
+def test_a_logo_whose_alt_text_is_its_own_name_is_no_circular_reference(tmp_path: Path) -> None:
+    """brand.yml reads a string naming an image as a reference: an alt text 'crest' stays text."""
+    profile = make_school(tmp_path / "school")
+    profile.write_text(profile.read_text().replace("alt: Oakfield Academy crest", "alt: crest"))
+    result = run("validate", str(profile))
+    assert result.exit_code == 0, result.output
+    card = render_pack_html(profile)["staff-card"]
+    assert 'alt="crest"' in card and "\u2060" not in card

@@ -8,6 +8,7 @@ its own file, validated by the `brand_yml` package with every error placed at it
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from collections.abc import Iterator
@@ -244,7 +245,7 @@ def _brand_problems_alone(document: YamlDocument, folder: Path) -> list[Problem]
 
 def _validated_brand(document: YamlDocument, data: Any, prefix: KeyPath) -> tuple[Located[Brand] | None, list[Problem]]:
     try:
-        return Located(Brand.model_validate(data), document.path, document.positions, prefix), []
+        return Located(Brand.model_validate(_alt_texts_kept(data)), document.path, document.positions, prefix), []
     except ValidationError as exc:
         return None, validation_problems(exc, document.positions, Brand, prefix)
     except Exception as exc:  # brand_yml has its own errors too, e.g. an image named after itself
@@ -282,8 +283,30 @@ def _logo_reference(brand: Brand) -> tuple[str, str | None] | None:
         resource = getattr(logo, size, None)
         path = getattr(resource, "path", None)
         if path is not None:
-            return str(path.root), getattr(resource, "alt", None)
+            alt = getattr(resource, "alt", None)
+            return str(path.root), alt.replace(ALT_MARK, "") if isinstance(alt, str) else alt
     return None
+
+
+ALT_MARK = "\u2060"  # a word joiner: invisible, and no image is named with one
+
+
+def _alt_texts_kept(data: Any) -> Any:
+    """The brand with each logo's alt text marked so brand.yml keeps it as text.
+
+    brand.yml reads a string that names an image as a reference to that image, so a logo
+    whose alt text is its own name ("crest") became a circular reference. `_logo_reference`
+    takes the mark off again.
+    """
+    logo = data.get("logo") if isinstance(data, dict) else None
+    images = logo.get("images") if isinstance(logo, dict) else None
+    if not isinstance(images, dict):
+        return data
+    kept = copy.deepcopy(data)
+    for place in [*kept["logo"]["images"].values(), *(kept["logo"].get(size) for size in ("small", "medium", "large"))]:
+        if isinstance(place, dict) and isinstance(place.get("alt"), str) and place["alt"] in images:
+            place["alt"] = place["alt"] + ALT_MARK
+    return kept
 
 
 def _templates_folder(profile: Located[Profile]) -> tuple[Path | None, list[Problem]]:
