@@ -454,5 +454,5 @@ def test_the_wales_leaflet_agrees_with_the_schoolbeat_protocol(rendered: Callabl
     """Wales's police step says a school officer may advise without recording a crime: the leaflet says so too."""
     for phase in ("primary", "secondary"):
         leaflet = rendered("wales", phase)["parent-leaflet"]
-        assert "SchoolBeat police officer can advise the school without recording a crime" in leaflet
-        assert "SchoolBeat" not in rendered("england", phase)["parent-leaflet"]
+        assert "If the police are asked to act (not just to advise)" in leaflet
+        assert "not just to advise" not in rendered("england", phase)["parent-leaflet"]
