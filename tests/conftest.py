@@ -126,10 +126,13 @@ def render_poster_html(flow: Flow, flow_set: FlowSet, size: str, landscape: bool
 
 
 def render_pack_html(profile: Path) -> dict[str, str]:
-    """Every document of a school's pack as HTML (name -> html), as the build renders them, without PDFs."""
+    """Every printed document of a school's pack as HTML (name -> html), as the build renders them, without PDFs.
+
+    The HTML the PDFs (and Word copies) are made from; the web page is tested on its own.
+    """
     pack = load_checked_pack(profile, TODAY)
-    layout = lay_out_pack(pack)
-    return {doc.name: doc.html for doc in render_pack(pack, layout, template_environment(pack.school.templates))}
+    documents = render_pack(pack, lay_out_pack(pack), template_environment(pack.school.templates))
+    return {doc.name: doc.html for doc in documents if doc.fmt == "pdf"}
 
 
 def with_formats(profile_folder: Path, target: Path, formats: str = "[pdf, docx, html]") -> Path:

@@ -22,7 +22,7 @@ from policypack.cli import main
 from policypack.layout.pack import lay_out_pack
 from policypack.layout.sheet import minimum_text_pt
 from policypack.render.sections import SectionOutline
-from tests.conftest import ROOT, TODAY
+from tests.conftest import ROOT, TODAY, render_pack_html
 
 EXAMPLE = ROOT / "examples" / "oakfield" / "school.yaml"
 # "see section 5.1"; not a statute's section ("Criminal Justice Act 1988, section 160")
@@ -703,3 +703,17 @@ def test_validate_says_a_brand_font_is_not_installed_and_which_package_has_it(tm
     assert result.exit_code == 1
     assert "error: the font 'Comic Neue' is not installed" in result.output
     assert "hint: install it: apt-get install fonts-comic-neue" in result.output
+
+
+def test_a_brands_heading_font_sets_the_headings_and_must_be_installed(tmp_path: Path) -> None:
+    school = tmp_path / "school"
+    shutil.copytree(EXAMPLE.parent, school)
+    profile = school / "school.yaml"
+    base = profile.read_text()
+    profile.write_text(base.replace("  meta:\n", "  typography:\n    headings: {family: DejaVu Serif}\n  meta:\n", 1))
+    assert CliRunner().invoke(main, ["validate", str(profile)]).exit_code == 0
+    html = render_pack_html(profile)["policy"]
+    assert 'h1, h2, h3, h4 { font-family: "DejaVu Serif", sans-serif; }' in html
+    profile.write_text(base.replace("  meta:\n", "  typography:\n    headings: {family: No Such Serif}\n  meta:\n", 1))
+    result = CliRunner().invoke(main, ["validate", str(profile)])
+    assert result.exit_code == 1 and "the font 'No Such Serif' is not installed" in result.output

@@ -57,19 +57,19 @@ def _font_problems(pack: PackInput) -> list[Problem]:
     """
     brand = pack.school.brand
     typography = brand.model.typography if brand else None
-    family = str(typography.base.family) if typography and typography.base and typography.base.family else None
-    if brand is None or family is None or not FONT_FAMILY.fullmatch(family) or shutil.which("fc-match") is None:
+    if typography is None or shutil.which("fc-match") is None:
         return []
-    done = run_tool("fc-match", ["-f", "%{family}", family], timeout=10, check=False)
-    found = done.stdout.decode(errors="replace").split(",")[0].strip()
-    if done.returncode != 0 or found.casefold() == family.casefold():
-        return []
-    where = pack.school.locate_brand("typography", "base")
-    return [
-        Problem(
-            where, f"the font '{family}' is not installed (documents would use '{found}')", font_install_hint(family)
-        )
-    ]
+    problems = []
+    for part in ("base", "headings"):
+        family = str(getattr(getattr(typography, part, None), "family", None) or "")
+        if not family or not FONT_FAMILY.fullmatch(family):
+            continue
+        done = run_tool("fc-match", ["-f", "%{family}", family], timeout=10, check=False)
+        found = done.stdout.decode(errors="replace").split(",")[0].strip()
+        if done.returncode == 0 and found.casefold() != family.casefold():
+            message = f"the font '{family}' is not installed (documents would use '{found}')"
+            problems.append(Problem(pack.school.locate_brand("typography", part), message, font_install_hint(family)))
+    return problems
 
 
 def _check_folder(folder: Path, profiles: set[Path], today: dt.date) -> list[Problem]:

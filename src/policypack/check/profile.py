@@ -54,19 +54,20 @@ def _brand_problems(doc: School) -> Iterator[Problem]:
     assert doc.brand is not None
     brand = doc.brand.model
     typography = brand.typography
-    family = typography.base.family if typography and typography.base else None
-    if family is not None and not FONT_FAMILY.fullmatch(str(family)):
-        yield Problem(
-            doc.locate_brand("typography", "base", "family"),
-            f"font family {str(family)!r} has characters a font name cannot have",
-        )
+    for part in ("base", "headings"):
+        family = getattr(getattr(typography, part, None), "family", None) if typography else None
+        if family is not None and not FONT_FAMILY.fullmatch(str(family)):
+            yield Problem(
+                doc.locate_brand("typography", part, "family"),
+                f"font family {str(family)!r} has characters a font name cannot have",
+            )
     unused = unused_brand_fields(brand)
     if unused:
         yield Problem(
             doc.locate_brand(),
             "brand fields policypack has no place for, left as they are: " + ", ".join(unused),
             "used: meta.name, logo, color.primary, color.foreground, color.palette, typography.base.family, "
-            "typography.headings.color",
+            "typography.headings.family, typography.headings.color",
             Severity.NOTE,
         )
     primary = brand.color.primary if brand.color else None
@@ -105,9 +106,6 @@ def unused_brand_fields(brand: Brand) -> list[str]:
     for key, value in brand.model_dump(exclude_none=True, exclude_unset=True).items():
         fields += [f"{key}.{sub}" for sub in value] if isinstance(value, dict) else [key]
     unused = {f for f in fields if f not in USED_BRAND_FIELDS and f.split(".")[0] not in USED_BRAND_FIELDS}
-    headings = brand.typography.headings if brand.typography else None
-    if getattr(headings, "family", None):
-        unused.add("typography.headings.family")  # documents set headings in the base font
     if "typography.monospace" in unused:  # brand_yml fills these two in from it
         unused -= {"typography.monospace_block", "typography.monospace_inline"}
     return sorted(unused)

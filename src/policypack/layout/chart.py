@@ -58,6 +58,7 @@ class ChartStyle:
     """Fonts, sizes and colours of a chart. Sizes are DOT points before scaling to paper."""
 
     font: str = "Open Sans"
+    heading_font: str | None = None  # documents' headings, when the brand names a font for them
     title_pt: float = 14.0
     number_pt: float = 15.0
     tag_pt: float = 13.0
@@ -65,6 +66,10 @@ class ChartStyle:
     ink: str = "#1a1a1a"
     accent: str = "#2f4858"
     wrap: dict[str, int] = field(default_factory=lambda: {"decision": 26, "default": 28})
+
+    @property
+    def headings(self) -> str:
+        return self.heading_font or self.font
 
     @property
     def smallest_pt(self) -> float:
@@ -91,7 +96,10 @@ def style_for(brand: Brand | None) -> ChartStyle:
         (readable_colour(str(c)) for c in (heading_colour, primary) if c and HEX.fullmatch(str(c))), style.accent
     )
     ink = readable_colour(str(foreground)) if foreground and HEX.fullmatch(str(foreground)) else style.ink
-    return ChartStyle(font=family or style.font, accent=accent, ink=ink)
+    heading_family = getattr(headings, "family", None)
+    return ChartStyle(
+        font=family or style.font, heading_font=str(heading_family) if heading_family else None, accent=accent, ink=ink
+    )
 
 
 def build_graph(

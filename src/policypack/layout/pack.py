@@ -63,7 +63,8 @@ def lay_out_pack(pack: PackInput) -> PackLayout:
     """The nation's charts on policy pages, and the posters the profile asks for."""
     profile = pack.school.model
     style = style_for(pack.school.brand.model if pack.school.brand else None)
-    check_text_measurement(style.font)
+    for font in dict.fromkeys([style.font, style.headings]):  # the headings' font must be installed too
+        check_text_measurement(font)
     titles = pack.flows.flow_titles()
     svgs: dict[str, str] = {}
     flows: dict[str, Flow] = {}
