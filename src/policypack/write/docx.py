@@ -113,7 +113,6 @@ def start_charts(html: str, raster: Rasteriser) -> None:
 class _Builder:
     def __init__(self, document: Any, look: WordLook, raster: Rasteriser, allowed: list[Path], svgs: Any) -> None:
         self.document, self.look, self.raster, self.allowed, self.svgs = document, look, raster, allowed, svgs
-        self.counters = [0, 0]  # section, subsection: the policy's numbered headings
         self.break_next = False
         self.item: dict[str, Any] | None = None  # the list item being written: its numId, or None
         self.section_end = document.element.body.find(qn("w:sectPr"))  # new paragraphs go before it
@@ -171,7 +170,8 @@ class _Builder:
     def block(self, element: Any) -> None:
         tag = element.tag
         if tag in HEADING_STYLES or tag == "h6":
-            self.paragraph([element.text or "", *children_with_tails(element)], self._heading(element))
+            style = HEADING_STYLES.get(element.tag, "Heading 3")  # numbers are in the headings' own text
+            self.paragraph([element.text or "", *children_with_tails(element)], style)
             if element.get("id") and self.last is not None:  # a target of the contents' links
                 self.marks += 1
                 mark(self.last._p, element.get("id"), self.marks)
@@ -185,18 +185,6 @@ class _Builder:
             self.figure(element)
         else:
             self.container(element)
-
-    def _heading(self, element: Any) -> tuple[str, str]:
-        style = HEADING_STYLES.get(element.tag, "Heading 3")
-        prefix = ""
-        if "numbered" in element.get("class", "").split():
-            if element.tag == "h2":
-                self.counters = [self.counters[0] + 1, 0]
-                prefix = f"{self.counters[0]}. "
-            elif element.tag == "h3":
-                self.counters[1] += 1
-                prefix = f"{self.counters[0]}.{self.counters[1]} "
-        return style, prefix
 
     def new_paragraph(self, style: str | None = None) -> Any:
         """A paragraph at the end of the body (python-docx's own lookups, done once, are most of the cost)."""
@@ -219,15 +207,13 @@ class _Builder:
             self.item["started"] = True
         return paragraph
 
-    def paragraph(self, inline: list[Any], heading: tuple[str, str] | None = None) -> None:
+    def paragraph(self, inline: list[Any], style: str | None = None) -> None:
         """One paragraph of text and inline elements; nothing when they hold no text or picture."""
         self.last = None
         if not any(has_content(node) for node in inline):
             return
-        style, prefix = heading or (None, "")
         paragraph = self.last = self.new_paragraph(style)
         writer = Runs(self, paragraph)
-        writer.text(prefix)
         for node in inline:
             writer.node(node)
         writer.finish()
