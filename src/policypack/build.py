@@ -45,7 +45,7 @@ def make_pack(pack: PackInput, output_root: Path) -> PackResult:
     documents = render_pack(pack, layout, template_environment(pack.school.templates))
     for poster in layout.posters:
         _report_legibility(poster.name, poster.sheet, poster.chart, can_turn=poster.landscape_given is False)
-    return write_pack(pack, documents, output_root)
+    return write_pack(pack, documents, output_root, layout.style)
 
 
 def load_checked_pack(profile: Path, today: dt.date, flows: FlowSet | None = None) -> PackInput:

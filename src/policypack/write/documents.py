@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from policypack.layout.chart import style_for
+from policypack.layout.chart import ChartStyle
 from policypack.load.pack import PackInput
 from policypack.render.pack import Rendered
 from policypack.write.atomic import replacing
@@ -24,8 +24,8 @@ from policypack.write.wordtext import visible_controls
 log = logging.getLogger("policypack")
 
 
-def write_documents(pack: PackInput, documents: Sequence[Rendered], stage: Path) -> None:
-    """Every document into `stage`, as `<name>.<format>`."""
+def write_documents(pack: PackInput, documents: Sequence[Rendered], stage: Path, style: ChartStyle) -> None:
+    """Every document into `stage`, as `<name>.<format>`; `style` is the pack's, as laid out."""
     raster = Rasteriser()  # each chart is drawn once for the pack, whichever Word files show it
     with contextlib.closing(raster):
         for document in documents:
@@ -37,14 +37,10 @@ def write_documents(pack: PackInput, documents: Sequence[Rendered], stage: Path)
                 with replacing(out) as temp:
                     temp.write_text(visible_controls(document.html), encoding="utf-8")
             elif document.fmt == "docx":
-                write_docx(document.html, out, word_look(pack), raster, pack.allowed, pack.school.letterhead)
+                look = WordLook(style.font, style.accent, style.ink, pack.school.model.policy.adopted)
+                write_docx(document.html, out, look, raster, pack.allowed, pack.school.letterhead)
             else:
                 _write_pdf(pack, document, out)
-
-
-def word_look(pack: PackInput) -> WordLook:
-    style = style_for(pack.school.brand.model if pack.school.brand else None)
-    return WordLook(style.font, style.accent, style.ink, pack.school.model.policy.adopted)
 
 
 def _write_pdf(pack: PackInput, document: Rendered, out: Path) -> None:
