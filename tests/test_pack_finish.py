@@ -587,9 +587,11 @@ def test_every_problem_in_plain_words_with_the_expected_form_in_one_run(tmp_path
     assert result.exit_code == 1
     lines = {line.split(": error: ", 1)[1] for line in result.output.splitlines() if ": error: " in line}
     assert lines == {
-        "'people.dsl.phone': a phone number is digits with spaces, brackets or dashes, and may end with an "
-        "extension, for example 01632 960 101 or 029 2000 1234 ext 22",
-        "'people.dsl.email': an e-mail address has one @ and a dot after it, for example dsl@school.example.org",
+        "'people.dsl.phone': 'call the office' has the letter 'c' at character 1 where a digit goes; a phone "
+        "number is digits with spaces, brackets or dashes, and may end with an extension, for example "
+        "01632 960 101 or 029 2000 1234 ext 22",
+        "'people.dsl.email': 'p.raman at oakfield' is not an e-mail address: an address must have an @; "
+        "for example dsl@school.example.org",
         "'policy.adopted': '1 Sept 2026' is not a date in the form YYYY-MM-DD",
         "'oak-blue' is empty: YAML reads #1b4965 and the rest of the line as a comment",
     }

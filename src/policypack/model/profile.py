@@ -9,36 +9,22 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
+from policypack.model.contacts import check_email, check_phone, check_website
 from policypack.model.flow import Date, Identifier, Nation, StrictModel
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# Phone numbers as schools write them: 01632 960 101, +44 29 2000 1234, 0800-1111,
-# (029) 2000 1234, 029 2000 1234 ext 22
-PHONE = re.compile(r"^\+?[0-9(][0-9() -]{1,22}[0-9](?: ?(?:ext\.?|extension|x) ?[0-9]{1,6})?$", re.IGNORECASE)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # for editors (JSON Schema); check_email decides
 
 
-def _email(value: str) -> str:
-    if not EMAIL.fullmatch(value):
-        raise ValueError("an e-mail address has one @ and a dot after it, for example dsl@school.example.org")
-    return value
-
-
-def _phone(value: str) -> str:
-    if not PHONE.fullmatch(value.strip()):
-        raise ValueError(
-            "a phone number is digits with spaces, brackets or dashes, and may end with an extension, "
-            "for example 01632 960 101 or 029 2000 1234 ext 22"
-        )
-    return value.strip()
-
-
-Email = Annotated[str, Field(max_length=200, json_schema_extra={"pattern": EMAIL.pattern}), AfterValidator(_email)]
+Email = Annotated[str, Field(max_length=200, json_schema_extra={"pattern": EMAIL.pattern}), AfterValidator(check_email)]
 Phone = Annotated[
     str,
     Field(
         max_length=40, description="e.g. 01632 960 101 or 029 2000 1234 ext 22", json_schema_extra={"format": "phone"}
     ),
-    AfterValidator(_phone),
+    AfterValidator(check_phone),
+]
+WebAddress = Annotated[
+    str, Field(max_length=300, json_schema_extra={"pattern": r"^https://\S+$"}), AfterValidator(check_website)
 ]
 SINGLE_LINE = r"^[^\r\n]*$"  # a name or address prints on one line: no line breaks hidden in it
 ShortText = Annotated[str, Field(min_length=1, max_length=200, pattern=SINGLE_LINE)]
@@ -76,7 +62,7 @@ class Agency(StrictModel):
     phone: Phone
     out_of_hours: Phone | None = None
     email: Email | None = None
-    website: Annotated[str, Field(pattern=r"^https://\S+$")] | None = None
+    website: WebAddress | None = None
     notes: Annotated[str, Field(max_length=300)] | None = None
 
 
@@ -85,7 +71,7 @@ class School(StrictModel):
     nation: Nation
     phase: Phase
     address: ShortText
-    website: Annotated[str, Field(pattern=r"^https://\S+$")] | None = None
+    website: WebAddress | None = None
 
 
 class People(StrictModel):
