@@ -145,6 +145,8 @@ def _unchanged(pack: PackInput, folder: Path) -> bool:
 
 
 def _run(todo: list[tuple[Path, PackInput]], output: Path, jobs: int, time_limit: float) -> Iterator[Outcome]:
+    if not todo:  # nothing changed: no renderer to load
+        return
     if len(todo) == 1:  # one school: built here, under the same time limit, with nothing to fork
         profile, pack = todo[0]
         try:
