@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 # axe-core for the web page's accessibility test, at the version package-lock.json pins.
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: demo preview bench test lint typecheck unit schemas system system-test clean
+.PHONY: demo preview bench test fast slow lint typecheck unit schemas system system-test clean
 
 demo: $(INSTALLED) system
 	$(BIN)/policypack validate flows examples
@@ -19,7 +19,13 @@ demo: $(INSTALLED) system
 preview: $(INSTALLED) system
 	$(BIN)/policypack flowchart england-staff-response --size A3 --portrait --format png --dpi 60 -o docs/poster-a3.png
 
-test: $(INSTALLED) system-test $(AXE) lint typecheck unit
+test: $(INSTALLED) system-test $(AXE) lint typecheck fast slow
+
+# Every test that needs none of dot, WeasyPrint, Chromium or LibreOffice: seconds, not minutes.
+# A test that runs one of them without asking for its `needs_*` fixture fails (tests/conftest.py).
+FAST := not dot and not pdf and not browser and not office
+fast: $(INSTALLED)
+	$(BIN)/pytest -n auto -q -m "$(FAST)"
 
 system:
 	@scripts/system-deps.sh
@@ -49,6 +55,11 @@ lint: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(BIN)/mypy
 
+# The tests that need those programs (make test runs the fast lane first).
+slow: $(INSTALLED) system-test $(AXE)
+	$(BIN)/pytest -n auto -m "not ($(FAST))"
+
+# Every test at once.
 unit: $(INSTALLED)
 	$(BIN)/pytest -n auto
 

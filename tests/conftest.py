@@ -6,11 +6,14 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from pypdf import PdfReader
 
 from policypack.build import load_checked_pack
 from policypack.cli import main
@@ -32,32 +35,114 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 GOLDEN = ROOT / "tests" / "golden"
 FLOWS = ROOT / "flows"
+EXAMPLE = ROOT / "examples" / "oakfield"
 Golden = Callable[[str, str], None]
+PackHtml = Callable[[Path], dict[str, str]]
+PosterHtml = Callable[..., "Poster"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="Rewrite golden files from the current output.")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests by the stage they need: `dot` (Graphviz) and `pdf` (WeasyPrint), from their module."""
-    for item in items:
-        for marker in STAGE_MARKERS.get(Path(str(item.fspath)).stem, ()):
-            item.add_marker(marker)
-
-
-# Which test modules run dot or WeasyPrint: `pytest -m "not pdf"` runs the fast, pure ones.
-STAGE_MARKERS: dict[str, tuple[str, ...]] = {
-    "test_flowchart": ("dot",),
-    "test_poster": ("dot", "pdf"),
-    "test_pack": ("dot", "pdf"),
-    "test_batch": ("dot", "pdf"),
-    "test_hostile_build": ("dot", "pdf"),
-    "test_packaging": ("pdf",),
-    "test_pack_finish": ("dot", "pdf"),
-    "test_word": ("dot", "pdf"),
-    "test_web": ("dot", "pdf"),
+# What a test needs beyond Python, declared by the fixtures it uses (directly or through other
+# fixtures): each `needs_*` fixture adds its marker, so `make fast` (-m "not dot and not pdf and
+# not browser and not office") runs every test that needs none of them. A test that runs one of
+# these programs without declaring it fails (see `_undeclared_tools`), so the lanes cannot go stale.
+NEEDS: dict[str, str] = {
+    "needs_dot": "dot",
+    "needs_weasyprint": "pdf",
+    "needs_chromium": "browser",
+    "needs_libreoffice": "office",
 }
+# Programs and what declares them; WeasyPrint runs in-process and is caught where it is loaded.
+# Only the real programs count (a test may put a fake `dot` first on PATH); Chromium is
+# started by Playwright's driver, so the driver stands for it.
+PROGRAMS: dict[str, str] = {
+    **{os.path.realpath(found): "needs_dot" for found in [shutil.which("dot")] if found},
+    **{os.path.realpath(found): "needs_libreoffice" for found in [shutil.which("soffice")] if found},
+}
+_used: list[set[str]] = []  # the running test's programs, while one runs
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if event == "subprocess.Popen" and _used:
+        command = args[1] if isinstance(args[1], (list, tuple)) and args[1] else [args[0]]
+        path = os.fsdecode(command[0])
+        fixture = PROGRAMS.get(os.path.realpath(path)) or ("needs_chromium" if "/playwright/" in path else None)
+        if fixture:
+            _used[0].add(fixture)
+
+
+sys.addaudithook(_audit)  # an audit hook stays for the process; it records only while a test runs
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by the `needs_*` fixtures in its closure (a fixture's own needs included)."""
+    for item in items:
+        for fixture, marker in NEEDS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(marker)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    _used[:] = [set()]  # from the test's fixtures on
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    try:
+        return (yield)
+    finally:
+        _undeclared_tools(item)
+
+
+def _undeclared_tools(item: pytest.Item) -> None:
+    used = _used[0] if _used else set()
+    _used.clear()
+    missing = sorted(used - set(getattr(item, "fixturenames", ())))
+    if missing:
+        pytest.fail(f"{item.nodeid} runs a program it does not declare: add the fixture(s) {', '.join(missing)}")
+
+
+@pytest.fixture(scope="session")
+def needs_dot() -> None:
+    """Graphviz's dot (lays out the charts)."""
+
+
+@pytest.fixture(scope="session")
+def needs_weasyprint(needs_dot: None) -> Iterator[None]:
+    """WeasyPrint (prints the PDFs); every PDF policypack prints has a chart or a poster, so dot too."""
+    yield
+
+
+@pytest.fixture(scope="session")
+def needs_chromium() -> None:
+    """The system's Chromium, through Playwright."""
+
+
+@pytest.fixture(scope="session")
+def needs_libreoffice() -> None:
+    """LibreOffice, to lay the Word files out as their users see them."""
+
+
+@pytest.fixture(autouse=True)
+def _weasyprint_declared(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading WeasyPrint counts as using it (it is imported only when a PDF is written)."""
+    if "needs_weasyprint" in request.fixturenames:
+        return
+    from policypack.write import pdf
+
+    real = pdf.load_weasyprint
+
+    def load() -> Any:
+        if _used:
+            _used[0].add("needs_weasyprint")
+        return real()
+
+    monkeypatch.setattr(pdf, "load_weasyprint", load)
 
 
 @pytest.fixture
@@ -116,23 +201,66 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     return run
 
 
-def render_poster_html(flow: Flow, flow_set: FlowSet, size: str, landscape: bool | None = None) -> Poster:
-    """A poster laid out and rendered, unbranded, as `policypack flowchart` does (no PDF)."""
-    style = ChartStyle()
-    svg = to_svg(build_graph(flow, style, flow_set.flow_titles()))
-    laid_out = lay_out_poster(svg, style, size, landscape, False, title_block(flow))
-    environment = template_environment()
-    return render_poster(environment, flow, flow_set.source_map(), flow_set.flow_titles(), laid_out, style)
+@pytest.fixture(scope="session")
+def poster_html(needs_dot: None) -> PosterHtml:
+    """Lay out and render a poster, unbranded, as `policypack flowchart` does (no PDF)."""
+
+    def render(flow: Flow, flow_set: FlowSet, size: str, landscape: bool | None = None) -> Poster:
+        style = ChartStyle()
+        svg = to_svg(build_graph(flow, style, flow_set.flow_titles()))
+        laid_out = lay_out_poster(svg, style, size, landscape, False, title_block(flow))
+        environment = template_environment()
+        return render_poster(environment, flow, flow_set.source_map(), flow_set.flow_titles(), laid_out, style)
+
+    return render
 
 
-def render_pack_html(profile: Path) -> dict[str, str]:
-    """Every printed document of a school's pack as HTML (name -> html), as the build renders them, without PDFs.
+@pytest.fixture(scope="session")
+def pack_html(needs_dot: None) -> PackHtml:
+    """Every printed document of a school's pack as HTML (name -> html), as the build renders
+    them, without PDFs: the HTML the PDFs (and Word copies) are made from."""
 
-    The HTML the PDFs (and Word copies) are made from; the web page is tested on its own.
-    """
-    pack = load_checked_pack(profile, TODAY)
-    documents = render_pack(pack, lay_out_pack(pack), template_environment(pack.school.templates))
-    return {doc.name: doc.html for doc in documents if doc.fmt == "pdf"}
+    def render(profile: Path) -> dict[str, str]:
+        pack = load_checked_pack(profile, TODAY)
+        documents = render_pack(pack, lay_out_pack(pack), template_environment(pack.school.templates))
+        return {doc.name: doc.html for doc in documents if doc.fmt == "pdf"}
+
+    return render
+
+
+def run_cli(*args: str) -> Result:
+    """The CLI in-process, from the current folder (the `cli` fixture also moves to the repository)."""
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def copy_school(folder: Path, edits: dict[str, str] | None = None, logo: Path | None = None) -> Path:
+    """The example school (profile and crest) copied into `folder`, with lines edited and its logo
+    swapped; returns the profile. Each edit's old text must be in the profile."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(EXAMPLE / "crest.svg", folder / "crest.svg")
+    text = (EXAMPLE / "school.yaml").read_text(encoding="utf-8")
+    if logo is not None:
+        shutil.copy(logo, folder / logo.name)
+        text = text.replace("path: crest.svg", f"path: {logo.name}")
+    for old, new in (edits or {}).items():
+        assert old in text, old
+        text = text.replace(old, new)
+    (folder / "school.yaml").write_text(text, encoding="utf-8")
+    return folder / "school.yaml"
+
+
+def bookmark_titles(path: Path) -> list[str]:
+    """A PDF's bookmarks (its outline), nested ones flattened, in order."""
+
+    def flatten(items: Sequence[Any]) -> list[str]:
+        return [t for item in items for t in (flatten(item) if isinstance(item, list) else [str(item.title)])]
+
+    return flatten(PdfReader(path).outline)
+
+
+def pdf_words(path: Path) -> str:
+    """A PDF's text as pypdf reads it, white space collapsed."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
 
 
 def with_formats(profile_folder: Path, target: Path, formats: str = "[pdf, docx, html]") -> Path:
@@ -176,7 +304,7 @@ def pdf_body_text(pdf: Path, header: str, footer: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def example_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def example_pack(tmp_path_factory: pytest.TempPathFactory, needs_weasyprint: None) -> Path:
     """The example school's whole pack (PDFs, Word, web page), built once per test process.
 
     Tests only read it; a test that changes a pack builds its own.
@@ -186,3 +314,15 @@ def example_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.exit_code == 0, result.output
     assert "WeasyPrint" not in result.stderr, "a pack must render without WeasyPrint warnings"
     return out / "oakfield-academy"
+
+
+@pytest.fixture(scope="session")
+def pack(example_pack: Path) -> Path:
+    """The example school's built pack folder (read only)."""
+    return example_pack
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where tests leave pictures for a person to look at: a temporary folder, never output/."""
+    return tmp_path_factory.mktemp("screenshots")

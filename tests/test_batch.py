@@ -6,19 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 from policypack.batch import build_many
-from policypack.cli import main
 from policypack.load.profile import load_school
 from policypack.validate import validate_paths
-from tests.conftest import DATA, TODAY
+from tests.conftest import DATA, TODAY, run_cli
 
 TRUST = DATA / "trust"
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 @pytest.fixture
@@ -33,9 +27,10 @@ def schools(trust: Path) -> list[Path]:
     return sorted((trust / "schools").glob("*.yaml"))
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_one_bad_profile_never_stops_the_others(trust: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = run("build", *map(str, schools(trust)), "-o", str(out), "-j", "2")
+    result = run_cli("build", *map(str, schools(trust)), "-o", str(out), "-j", "2")
     assert result.exit_code == 1
     assert result.stdout.strip().endswith("2 built, 0 unchanged, 1 failed"), result.stderr
     assert "broken.yaml:8:3: error: missing required key 'phone'" in result.stderr
@@ -43,6 +38,7 @@ def test_one_bad_profile_never_stops_the_others(trust: Path, tmp_path: Path) -> 
     assert "[3/3]" in result.stderr, "plain progress lines when not on a terminal"
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_an_unchanged_school_is_skipped_and_an_edited_one_rebuilt(trust: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     good = [p for p in schools(trust) if p.stem != "broken"]
@@ -59,6 +55,7 @@ def test_an_unchanged_school_is_skipped_and_an_edited_one_rebuilt(trust: Path, t
     assert [o.status for o in build_many(good, out, jobs=1, today=TODAY)] == ["built", "built"]
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_deleted_file_is_rebuilt(trust: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     birch = trust / "schools" / "birch.yaml"
@@ -68,6 +65,7 @@ def test_a_deleted_file_is_rebuilt(trust: Path, tmp_path: Path) -> None:
     assert (out / "birch-primary-school" / "staff-card.pdf").is_file()
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_parallel_and_sequential_builds_give_the_same_bytes(tmp_path: Path) -> None:
     good = [p for p in schools(TRUST) if p.stem != "broken"]
     build_many(good, tmp_path / "one", jobs=1, today=TODAY)
@@ -100,6 +98,7 @@ def test_the_trust_folder_validates_as_a_whole() -> None:
     assert {p.location.file.name for p in problems} == {"broken.yaml"}
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_change_to_the_bundled_flows_rebuilds_every_school(
     trust: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -28,7 +28,7 @@ from policypack.model.flow import Flow, Step
 from policypack.render.pack import pack_context
 from policypack.render.templating import render_document, template_environment
 from policypack.validate import validate_paths
-from tests.conftest import DATA, ROOT, error_markers, render_pack_html
+from tests.conftest import DATA, ROOT, PackHtml, copy_school, error_markers
 
 Cli = Callable[..., Result]
 EXAMPLE = ROOT / "examples" / "oakfield"
@@ -64,14 +64,10 @@ def step(flow_id: str, step_id: str) -> Step:
 
 def school(tmp: Path, nation: str, phase: str) -> Path:
     """A copy of the example school in another nation and phase."""
-    folder = tmp / f"{nation}-{phase}"
-    shutil.copytree(EXAMPLE, folder)
-    profile = folder / "school.yaml"
-    text = profile.read_text().replace("nation: england", f"nation: {nation}")
+    edits = {"nation: england": f"nation: {nation}", "phase: secondary": f"phase: {phase}"}
     if nation == "wales":  # the example's contacts carry English names
-        text = text.replace("Local Authority Designated Officer", "Safeguarding Team").replace("lado@", "team@")
-    profile.write_text(text.replace("phase: secondary", f"phase: {phase}"))
-    return profile
+        edits |= {"Local Authority Designated Officer": "Safeguarding Team", "lado@": "team@"}
+    return copy_school(tmp / f"{nation}-{phase}", edits)
 
 
 def visible_text(html: str) -> str:
@@ -81,14 +77,14 @@ def visible_text(html: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], dict[str, str]]:
+def rendered(tmp_path_factory: pytest.TempPathFactory, pack_html: PackHtml) -> Callable[[str, str], dict[str, str]]:
     """The visible text of each document for a school of a nation and phase, rendered once."""
     tmp = tmp_path_factory.mktemp("schools")
     cache: dict[tuple[str, str], dict[str, str]] = {}
 
     def render(nation: str, phase: str) -> dict[str, str]:
         if (nation, phase) not in cache:
-            html = render_pack_html(school(tmp, nation, phase))
+            html = pack_html(school(tmp, nation, phase))
             cache[nation, phase] = {name: visible_text(html[name]) for name in DOCUMENTS}
         return cache[nation, phase]
 
@@ -273,12 +269,12 @@ def test_police_steps_say_only_what_the_sources_support() -> None:
 
 
 def test_records_and_the_form_cover_transfer_deletion_and_police_outcomes(
-    rendered: Callable[[str, str], dict[str, str]], tmp_path: Path
+    rendered: Callable[[str, str], dict[str, str]], tmp_path: Path, pack_html: PackHtml
 ) -> None:
     policy = rendered("england", "secondary")["policy"]
     assert "five school days" in policy and "Data Protection Act 2018" in policy
     assert "five school days" not in rendered("wales", "secondary")["policy"]  # KCSIE is England's
-    html = render_pack_html(school(tmp_path, "england", "secondary"))["incident-form"]
+    html = pack_html(school(tmp_path, "england", "secondary"))["incident-form"]
     for field in ("police_reference", "police_outcome", "deletion_deadline", "deletion_confirmed", "cp_file_transfer"):
         assert f'name="{field}"' in html, field
     form = visible_text(html)
@@ -358,6 +354,7 @@ def test_the_draft_notice_counts_what_review_lists(rendered: Callable[[str, str]
     assert all(claim.read.startswith("read ") for claim in review.pending)
 
 
+@pytest.mark.usefixtures("needs_dot")
 def test_with_nothing_pending_the_notice_and_marks_disappear(tmp_path: Path) -> None:
     pack = load_checked_pack(school(tmp_path, "england", "secondary"), TODAY)
     context = {**pack_context(pack, lay_out_pack(pack)), "pending_count": 0, "is_pending": lambda *_: False}
@@ -443,6 +440,7 @@ def test_a_watch_item_is_surfaced_once_its_date_passes(tmp_path: Path) -> None:
     assert [(p.location.line, p.severity.value, p.hint) for p in due] == [(line, "warning", "Read the Act.")]
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_build_tells_the_school_when_guidance_may_have_changed(cli: Cli, tmp_path: Path) -> None:
     """A school building its own pack hears of a watch item that fell due, not only a maintainer."""
     result = cli("build", "-o", str(tmp_path))

@@ -51,6 +51,7 @@ def test_every_node_carries_its_step_number_and_every_branch_its_label() -> None
     assert "<B>Yes</B>" in source and "<B>No</B>" in source
 
 
+@pytest.mark.usefixtures("needs_dot")
 def test_hostile_labels_are_escaped_and_print_literally() -> None:
     hostile = load_flow_set(DATA / "hostile")
     doc = hostile.find("hostile-labels")
@@ -96,7 +97,7 @@ def font_file(pattern: str) -> str:
 def advance_width(font: TTFont, text: str, size: float) -> float:
     cmap, metrics = font.getBestCmap(), font["hmtx"].metrics
     units = sum(metrics[cmap.get(ord(ch), ".notdef")][0] for ch in text)
-    return units * size / font["head"].unitsPerEm
+    return float(units * size / font["head"].unitsPerEm)
 
 
 def shape_boxes(svg: str) -> Iterator[tuple[str, tuple[float, float, float, float], list[ET.Element]]]:
@@ -114,6 +115,7 @@ def shape_boxes(svg: str) -> Iterator[tuple[str, tuple[float, float, float, floa
         yield title, (min(xs), min(ys), max(xs), max(ys)), list(group.iter(f"{SVG}text"))
 
 
+@pytest.mark.usefixtures("needs_dot")
 @pytest.mark.parametrize("flow_id", sorted(d.model.id for d in BUNDLED.flows))
 def test_every_label_fits_inside_its_box(flow_id: str) -> None:
     """Measure each line with the font file dot used, and keep it inside the node's outline."""
@@ -177,6 +179,7 @@ def test_a_hung_dot_is_stopped_by_the_timeout(tmp_path: Path, monkeypatch: pytes
         to_svg("digraph { a }", timeout=0.5)
 
 
+@pytest.mark.usefixtures("needs_dot")
 def test_dot_measures_the_chart_font_with_pango() -> None:
     path = Path(check_text_measurement(ChartStyle().font))
     assert path.name.startswith("OpenSans") and path.is_file()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import struct
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from policypack.build import load_checked_pack
 from policypack.layout.sheet import Sheet
 from policypack.load.images import LOGO_PRINT_MM, MAX_SVG_ELEMENTS, PRINT_DPI, print_pixels
 from policypack.validate import validate_paths
-from tests.conftest import DATA, ROOT, TODAY, error_markers
+from tests.conftest import DATA, ROOT, TODAY, copy_school, error_markers
 
 HOSTILE = DATA / "hostile"
 LOGOS = HOSTILE / "logos"
@@ -65,18 +64,7 @@ def outside(paths: set[Path], *allowed: Path) -> list[Path]:
 
 def school(tmp_path: Path, logo: Path | None = None, edits: dict[str, str] | None = None) -> Path:
     """The example school copied into tmp_path/school/, with its logo swapped and lines edited."""
-    folder = tmp_path / "school"
-    folder.mkdir()
-    shutil.copy(EXAMPLE / "crest.svg", folder)
-    text = (EXAMPLE / "school.yaml").read_text(encoding="utf-8")
-    if logo is not None:
-        shutil.copy(logo, folder / logo.name)
-        text = text.replace("path: crest.svg", f"path: {logo.name}")
-    for old, new in (edits or {}).items():
-        assert old in text, old
-        text = text.replace(old, new)
-    (folder / "school.yaml").write_text(text, encoding="utf-8")
-    return folder / "school.yaml"
+    return copy_school(tmp_path / "school", edits, logo)
 
 
 def line_of(path: Path, needle: str) -> int:
@@ -198,6 +186,7 @@ def test_the_largest_printed_logo_fits_the_print_resolution_box() -> None:
     assert print_pixels(12_000, 12_000) == (378, 378)  # 32 mm at 300 dpi
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 @pytest.mark.slow
 def test_a_large_logo_is_downscaled_to_print_resolution_and_its_metadata_left_behind(
     cli: Callable[..., Result], tmp_path: Path
@@ -371,6 +360,7 @@ def test_a_syntax_error_in_a_school_template_is_located_by_validate(cli: Callabl
     assert located(result, template, 4, "template syntax error: unexpected '/'"), result.output
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 @pytest.mark.parametrize(
     ("body", "message"),
     [

@@ -20,34 +20,22 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from click.testing import CliRunner, Result
 
 from policypack import batch
 from policypack.batch import build_many
-from policypack.cli import main
 from policypack.render.templating import TemplateRefused, template_environment
 from policypack.write.pack import is_intact, pack_folder_name, slug
-from tests.conftest import ROOT, TODAY, render_pack_html
+from tests.conftest import ROOT, TODAY, PackHtml, copy_school, pdf_words, run_cli
 
 EXAMPLE = ROOT / "examples" / "oakfield"
 SECRET = "TOP-SECRET-CANARY-7f3a"
 
 
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
-
-
 def make_school(folder: Path, name: str = "Oakfield Academy", documents: str = "staff-card") -> Path:
     """A copy of the example school with its own name, building only the given documents (fast)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(EXAMPLE / "crest.svg", folder / "crest.svg")
-    text = (EXAMPLE / "school.yaml").read_text(encoding="utf-8")
-    text = text.replace("name: Oakfield Academy", f"name: {json.dumps(name)}", 1)
-    text = text.replace(
-        "documents: [policy, staff-card, incident-form, parent-leaflet, posters]", f"documents: [{documents}]"
-    )
-    (folder / "school.yaml").write_text(text, encoding="utf-8")
-    return folder / "school.yaml"
+    documents_line = "documents: [policy, staff-card, incident-form, parent-leaflet, posters]"
+    edits = {"name: Oakfield Academy": f"name: {json.dumps(name)}", documents_line: f"documents: [{documents}]"}
+    return copy_school(folder, edits)
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -56,10 +44,6 @@ def snapshot(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
-
-
-def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def with_templates(profile: Path, files: dict[str, str]) -> None:
@@ -75,6 +59,7 @@ def with_templates(profile: Path, files: dict[str, str]) -> None:
 CODE = '{{ cycler.__init__.__globals__.os.popen("echo owned > PWNED").read() }}'
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 @pytest.mark.parametrize(
     "body",
     [
@@ -98,7 +83,7 @@ def test_a_school_template_cannot_run_code_or_exhaust_memory(
     profile = make_school(tmp_path / "school")
     block = "{% extends 'documents/staff-card.html.j2' %}{% block title %}" + body + "{% endblock %}"
     with_templates(profile, {"staff-card.html.j2": block})
-    result = run("build", str(profile), "-o", str(tmp_path / "out"))
+    result = run_cli("build", str(profile), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert "staff-card.html.j2:1" in result.stderr, result.stderr
@@ -109,11 +94,12 @@ def test_a_school_template_cannot_run_code_or_exhaust_memory(
 def test_validate_reports_a_template_that_reaches_for_internals_at_its_line(tmp_path: Path) -> None:
     profile = make_school(tmp_path / "school")
     with_templates(profile, {"staff-card.html.j2": "{% extends 'documents/staff-card.html.j2' %}\n\n" + CODE})
-    result = run("validate", str(profile))
+    result = run_cli("validate", str(profile))
     assert result.exit_code == 1
     assert "staff-card.html.j2:3:1: error: '__init__' is not allowed in a template" in result.stdout
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_symlink_in_the_templates_folder_cannot_print_another_file(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET)
@@ -122,10 +108,11 @@ def test_a_symlink_in_the_templates_folder_cannot_print_another_file(tmp_path: P
     with_templates(profile, {"staff-card.html.j2": include})
     (profile.parent / "templates" / "leak.txt").symlink_to(secret)
     assert (
-        "leak.txt: error: this is a link to a file outside the templates folder" in run("validate", str(profile)).stdout
+        "leak.txt: error: this is a link to a file outside the templates folder"
+        in run_cli("validate", str(profile)).stdout
     )
     out = tmp_path / "out"
-    result = run("build", str(profile), "-o", str(out))
+    result = run_cli("build", str(profile), "-o", str(out))
     assert result.exit_code == 1
     assert "link to a file outside the templates folder" in result.stderr
     assert not any(SECRET.encode() in p.read_bytes() for p in out.rglob("*") if p.is_file())
@@ -141,24 +128,26 @@ def test_a_fifo_in_the_templates_folder_cannot_hang_the_build(tmp_path: Path) ->
     profile = make_school(tmp_path / "school")
     with_templates(profile, {})
     os.mkfifo(profile.parent / "templates" / "staff-card.html.j2")
-    result = run("validate", str(profile))
+    result = run_cli("validate", str(profile))
     assert result.exit_code == 1
     assert "not a regular file" in result.stdout
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_school_override_of_the_poster_is_used(tmp_path: Path) -> None:
     profile = make_school(tmp_path / "school", documents="posters")
     marker = "Poster override from the school's own folder"
     block = "{% extends 'documents/poster.html.j2' %}{% block heading %}<h1>" + marker + "</h1>{% endblock %}"
     with_templates(profile, {"poster.html.j2": block})
     out = tmp_path / "out"
-    assert run("build", str(profile), "-o", str(out)).exit_code == 0
-    assert marker in pdf_text(out / "oakfield-academy" / "poster-staff-response-a4.pdf")
+    assert run_cli("build", str(profile), "-o", str(out)).exit_code == 0
+    assert marker in pdf_words(out / "oakfield-academy" / "poster-staff-response-a4.pdf")
 
 
 # --- Folders that are not what they seem ------------------------------------------------------
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_pack_folder_that_is_a_symlink_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
     victim = tmp_path / "victim"
     victim.mkdir()
@@ -166,12 +155,13 @@ def test_a_pack_folder_that_is_a_symlink_is_refused_and_its_target_untouched(tmp
     out = tmp_path / "out"
     out.mkdir()
     (out / "oakfield-academy").symlink_to(victim)
-    result = run("build", str(make_school(tmp_path / "school")), "-o", str(out))
+    result = run_cli("build", str(make_school(tmp_path / "school")), "-o", str(out))
     assert result.exit_code == 1
     assert "is a symbolic link" in result.stderr
     assert (victim / "staff-card.pdf").read_text() == "not yours"
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 @pytest.mark.parametrize(
     "manifest", ["[]", '{"files": ["x"]}', '{"files": [{"name": "../../victim.txt", "sha256": "0"}]}']
 )
@@ -182,7 +172,7 @@ def test_a_folder_some_other_tool_made_is_never_written_or_deleted(tmp_path: Pat
     (folder / "manifest.json").write_text(manifest)
     (folder / "report.docx").write_text("someone's work")
     before = snapshot(tmp_path / "out")
-    result = run("build", str(make_school(tmp_path / "school")), "-o", str(tmp_path / "out"))
+    result = run_cli("build", str(make_school(tmp_path / "school")), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert "was not made by policypack" in result.stderr
     assert "Traceback" not in result.output
@@ -190,6 +180,7 @@ def test_a_folder_some_other_tool_made_is_never_written_or_deleted(tmp_path: Pat
     assert (tmp_path / "victim.txt").read_text() == "keep me"
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_forged_manifest_cannot_make_a_build_delete_outside_its_folder(tmp_path: Path) -> None:
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
@@ -201,27 +192,29 @@ def test_a_forged_manifest_cannot_make_a_build_delete_outside_its_folder(tmp_pat
         "files": [{"name": n, "sha256": sha} for n in ("../../victim.txt", str(victim))],
     }
     (folder / "manifest.json").write_text(json.dumps(forged))
-    assert run("build", str(make_school(tmp_path / "school")), "-o", str(tmp_path / "out")).exit_code == 0
+    assert run_cli("build", str(make_school(tmp_path / "school")), "-o", str(tmp_path / "out")).exit_code == 0
     assert victim.read_text() == "keep me"
     assert is_intact(folder)
 
 
+@pytest.mark.usefixtures("needs_dot")
 def test_a_pack_folder_that_is_a_file_and_an_output_that_is_a_file_are_errors(tmp_path: Path) -> None:
     profile = make_school(tmp_path / "school")
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "oakfield-academy").write_text("a file")
-    result = run("build", str(profile), "-o", str(tmp_path / "out"))
+    result = run_cli("build", str(profile), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1 and "is a file, not a folder" in result.stderr
     (tmp_path / "plain").write_text("a file")
-    result = run("build", str(profile), "-o", str(tmp_path / "plain"))
+    result = run_cli("build", str(profile), "-o", str(tmp_path / "plain"))
     assert result.exit_code in (1, 2) and "Traceback" not in result.output
     assert (tmp_path / "plain").read_text() == "a file"
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_rebuild_removes_only_files_it_made_and_nobody_changed(tmp_path: Path) -> None:
     profile = make_school(tmp_path / "school", documents="staff-card, parent-leaflet")
     out = tmp_path / "out"
-    assert run("build", str(profile), "-o", str(out)).exit_code == 0
+    assert run_cli("build", str(profile), "-o", str(out)).exit_code == 0
     folder = out / "oakfield-academy"
     (folder / "notes.txt").write_text("the DSL's own notes")
     with (folder / "parent-leaflet.pdf").open("ab") as handle:
@@ -229,7 +222,7 @@ def test_a_rebuild_removes_only_files_it_made_and_nobody_changed(tmp_path: Path)
     profile.write_text(
         profile.read_text().replace("documents: [staff-card, parent-leaflet]", "documents: [staff-card]")
     )
-    assert run("build", str(profile), "-o", str(out)).exit_code == 0
+    assert run_cli("build", str(profile), "-o", str(out)).exit_code == 0
     assert (folder / "notes.txt").is_file(), "a file policypack did not write is never removed"
     assert (folder / "parent-leaflet.pdf").is_file(), "a file changed since the build is never removed"
     assert is_intact(folder)
@@ -242,20 +235,21 @@ def test_two_schools_with_one_name_in_a_batch_both_fail_and_nothing_is_written(t
     first = make_school(tmp_path / "a", "St Mary's Primary School")
     second = make_school(tmp_path / "b", "St Mary’s Primary School")  # typographic apostrophe
     out = tmp_path / "out"
-    result = run("build", str(first), str(second), "-o", str(out))
+    result = run_cli("build", str(first), str(second), "-o", str(out))
     assert result.exit_code == 1
     assert f"{first}: this school and {second} would both be written to" in result.stderr
     assert f"{second}: this school and {first} would both be written to" in result.stderr
     assert not (out / "st-marys-primary-school").exists()
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_school_never_writes_into_another_schools_existing_pack(tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = make_school(tmp_path / "a", "St Mary's Primary School")
-    assert run("build", str(first), "-o", str(out)).exit_code == 0
+    assert run_cli("build", str(first), "-o", str(out)).exit_code == 0
     before = snapshot(out)
     second = make_school(tmp_path / "b", "St Mary\u200b's Primary School")  # a zero-width space
-    result = run("build", str(second), "-o", str(out))
+    result = run_cli("build", str(second), "-o", str(out))
     assert result.exit_code == 1
     assert "belongs to the school of" in result.stderr
     assert snapshot(out) == before
@@ -285,11 +279,11 @@ SWAP_STEPS = ["before", 3, 4, 5, 6, "after"]
 
 
 @pytest.fixture(scope="module")
-def built_two_documents(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_two_documents(tmp_path_factory: pytest.TempPathFactory, needs_weasyprint: None) -> Path:
     """A school with a two-document pack already built (copied by each test that kills a rebuild)."""
     root = tmp_path_factory.mktemp("built")
     profile = make_school(root / "school", documents="staff-card, parent-leaflet")
-    assert run("build", str(profile), "-o", str(root / "out")).exit_code == 0
+    assert run_cli("build", str(profile), "-o", str(root / "out")).exit_code == 0
     return root
 
 
@@ -331,17 +325,18 @@ if {kill_at!r} == "after":
 """
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=False, timeout=120)
     if is_intact(folder):  # a folder that claims to be whole is wholly old or wholly new, never mixed
-        new = "Ms Newly Appointed" in pdf_text(folder / "staff-card.pdf")
+        new = "Ms Newly Appointed" in pdf_words(folder / "staff-card.pdf")
         assert new or (folder / "staff-card.pdf").read_bytes() == old_card
-        assert new == ("Ms Newly Appointed" in pdf_text(folder / "parent-leaflet.pdf"))
-    result = run("build", str(profile), "-o", str(out))
+        assert new == ("Ms Newly Appointed" in pdf_words(folder / "parent-leaflet.pdf"))
+    result = run_cli("build", str(profile), "-o", str(out))
     assert result.exit_code == 0, result.output
     assert is_intact(folder)
-    assert "Ms Newly Appointed" in pdf_text(folder / "staff-card.pdf")
+    assert "Ms Newly Appointed" in pdf_words(folder / "staff-card.pdf")
     assert not [p for p in out.iterdir() if ".staging-" in p.name], "leftovers of the killed build are cleaned up"
     assert not (folder / ".pending-manifest.json").exists()
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_school_that_hangs_is_stopped_at_its_time_limit_and_the_batch_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -361,6 +356,7 @@ def test_a_school_that_hangs_is_stopped_at_its_time_limit_and_the_batch_goes_on(
     assert not (tmp_path / "out" / "slow-school").exists()
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_worker_killed_by_the_os_fails_its_school_and_the_batch_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -379,6 +375,7 @@ def test_a_worker_killed_by_the_os_fails_its_school_and_the_batch_goes_on(
     assert "killed by signal 9" in outcomes[0].message
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_ctrl_c_stops_a_batch_promptly_keeps_packs_and_prints_the_summary(tmp_path: Path) -> None:
     """Stopped after the first school: the rest never start (no clock involved, so no flakiness)."""
     profiles = [make_school(tmp_path / f"s{n}", f"School {n}", documents="policy") for n in range(10)]
@@ -422,11 +419,12 @@ def test_build_exits_3_before_any_school_starts_when_dot_is_missing(tmp_path: Pa
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_the_profile_is_parsed_once_per_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from policypack.load import located
 
     profile = make_school(tmp_path / "school")
-    real = located.load_yaml_file
+    real = located.load_yaml_file  # type: ignore[attr-defined]
     parsed: list[Path] = []
 
     def counting(path: Path) -> object:
@@ -434,10 +432,11 @@ def test_the_profile_is_parsed_once_per_build(tmp_path: Path, monkeypatch: pytes
         return real(path)
 
     monkeypatch.setattr(located, "load_yaml_file", counting)
-    assert run("build", str(profile), "-o", str(tmp_path / "out")).exit_code == 0
+    assert run_cli("build", str(profile), "-o", str(tmp_path / "out")).exit_code == 0
     assert parsed.count(profile.resolve()) == 1
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_single_school_that_hangs_is_stopped_at_its_time_limit_too(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -474,6 +473,7 @@ def test_the_sandbox_itself_shows_a_model_only_as_data(body: str) -> None:
         environment.from_string(body).render(policy=policy)
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 @pytest.mark.parametrize(
     "body",
     [
@@ -490,15 +490,16 @@ def test_a_template_that_eats_memory_is_stopped_and_the_batch_goes_on(tmp_path: 
     fine = make_school(tmp_path / "fine", "Fine School")
     for jobs in (["-j", "1"], ["-j", "2"]):
         out = tmp_path / f"out{jobs[1]}"
-        result = run("build", str(greedy), str(fine), "-o", str(out), *jobs)
+        result = run_cli("build", str(greedy), str(fine), "-o", str(out), *jobs)
         assert result.exit_code == 1 and "Traceback" not in result.output
         assert "more than 2 GB of memory" in result.stderr, result.stderr
         assert sorted(p.name for p in out.iterdir()) == ["fine-school"]
     (out := tmp_path / "alone").mkdir()
-    result = run("build", str(greedy), "-o", str(out))  # a single school is built in this process
+    result = run_cli("build", str(greedy), "-o", str(out))  # a single school is built in this process
     assert result.exit_code == 1 and "more than 2 GB of memory" in result.stderr
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_school_in_a_trust_cannot_attach_another_schools_files(tmp_path: Path) -> None:
     """The profile's folder may hold every school of a trust: documents load nothing from it."""
     trust = tmp_path / "trust"
@@ -509,12 +510,13 @@ def test_a_school_in_a_trust_cannot_attach_another_schools_files(tmp_path: Path)
     for href in ("../../b/secret.txt", "../school.yaml", "file:///etc/passwd"):
         with_templates(profile, {"staff-card.html.j2": meta.replace("{}", href)})
         out = tmp_path / "out"
-        result = run("build", str(profile), "-o", str(out))
+        result = run_cli("build", str(profile), "-o", str(out))
         assert result.exit_code == 1 and "refused to load" in result.stderr, (href, result.stderr)
         assert not (out / "oakfield-academy").exists()
         profile.write_text(profile.read_text().replace("\ntemplates: templates\n", "\n"))
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_fifo_or_a_huge_file_beside_a_template_cannot_hang_or_fill_the_build(tmp_path: Path) -> None:
     profile = make_school(tmp_path / "school")
     image = "{% extends 'documents/staff-card.html.j2' %}{% block heading %}<img src='{}' alt='x'>{% endblock %}"
@@ -525,11 +527,12 @@ def test_a_fifo_or_a_huge_file_beside_a_template_cannot_hang_or_fill_the_build(t
     for name in ("pipe.png", "big.png"):
         (profile.parent / "templates" / "staff-card.html.j2").write_text(image.replace("{}", name))
         started = time.monotonic()
-        result = run("build", str(profile), "-o", str(tmp_path / "out"))
+        result = run_cli("build", str(profile), "-o", str(tmp_path / "out"))
         assert result.exit_code == 1 and "only regular files of at most" in result.stderr, result.stderr
         assert time.monotonic() - started < 60
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 @pytest.mark.parametrize(
     ("body", "error"),
     [
@@ -548,16 +551,17 @@ def test_a_template_that_fails_while_rendering_is_reported_at_its_line(tmp_path:
             + "{% endblock %}"
         },
     )
-    result = run("build", str(profile), "-o", str(tmp_path / "out"))
+    result = run_cli("build", str(profile), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1 and "internal error" not in result.output
     assert f"staff-card.html.j2:2:1: error: template error: {error}" in result.stderr, result.stderr
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_bug_while_planning_one_school_fails_that_school_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     odd, fine = make_school(tmp_path / "odd", "Odd School"), make_school(tmp_path / "fine", "Fine School")
-    real = batch.load_checked_pack
+    real = batch.load_checked_pack  # type: ignore[attr-defined]
 
     def load(profile: Path, today: object) -> object:
         if profile == odd:
@@ -570,16 +574,17 @@ def test_a_bug_while_planning_one_school_fails_that_school_alone(
     assert "internal error: RuntimeError: something nobody expected" in outcomes[0].message
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_folder_where_a_document_goes_stops_the_build_before_anything_moves(tmp_path: Path) -> None:
     profile = make_school(tmp_path / "school", documents="staff-card, parent-leaflet")
     out = tmp_path / "out"
-    assert run("build", str(profile), "-o", str(out)).exit_code == 0
+    assert run_cli("build", str(profile), "-o", str(out)).exit_code == 0
     folder = out / "oakfield-academy"
     (folder / "staff-card.pdf").unlink()
     (folder / "staff-card.pdf").mkdir()
     before = snapshot(out)
     profile.write_text(profile.read_text().replace("Ms Priya Raman", "Ms Newly Appointed"))
-    result = run("build", str(profile), "-o", str(out))
+    result = run_cli("build", str(profile), "-o", str(out))
     assert result.exit_code == 1 and "it is a folder or a link, not a file" in result.stderr
     assert snapshot(out) == before and (folder / "manifest.json").is_file()
 
@@ -590,7 +595,7 @@ def test_extends_reaches_only_beside_or_just_above_the_profile(tmp_path: Path) -
     sibling.mkdir()
     (sibling / "shared.yaml").write_text("policy: {approved_by: Board}\n")
     profile.write_text("extends: ../b/shared.yaml\n" + profile.read_text())
-    result = run("validate", str(profile))
+    result = run_cli("validate", str(profile))
     assert result.exit_code == 1
     assert "'extends' must name a .yaml file in the profile's folder or the one above it" in result.stdout
 
@@ -598,7 +603,7 @@ def test_extends_reaches_only_beside_or_just_above_the_profile(tmp_path: Path) -
 def test_an_output_folder_that_cannot_be_one_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     for output in ("/dev/null", str(tmp_path / "file" / "packs"), "/proc/self/packs"):
-        result = run("build", str(make_school(tmp_path / "school")), "-o", output)
+        result = run_cli("build", str(make_school(tmp_path / "school")), "-o", output)
         assert result.exit_code == 2 and "Invalid value for -o/--output" in result.output, output
 
 
@@ -606,7 +611,7 @@ def test_a_fifo_or_a_link_to_a_device_in_a_folder_is_reported_not_skipped(tmp_pa
     make_school(tmp_path)
     os.mkfifo(tmp_path / "pipe.yaml")
     (tmp_path / "zero.yaml").symlink_to("/dev/zero")
-    result = run("validate", str(tmp_path))
+    result = run_cli("validate", str(tmp_path))
     assert result.exit_code == 1
     assert "pipe.yaml: error: cannot read file: it is not a regular file" in result.stdout
     assert "zero.yaml: error: cannot read file: it is not a regular file" in result.stdout
@@ -621,7 +626,7 @@ def test_a_block_the_document_does_not_have_is_an_error_naming_the_blocks_it_has
             "staff-card.html.j2": "{% extends 'documents/staff-card.html.j2' %}\n{% block footnote %}x{% endblock %}",
         },
     )
-    result = run("validate", str(profile))
+    result = run_cli("validate", str(profile))
     assert result.exit_code == 1
     assert "policy.html.j2:2:1: error: block 'suport' is not in documents/policy.html.j2" in result.stdout
     assert "hint: did you mean 'support'?" in result.stdout
@@ -629,11 +634,11 @@ def test_a_block_the_document_does_not_have_is_an_error_naming_the_blocks_it_has
     assert "heading" in result.stdout.split("footnote", 1)[1], "the hint lists the blocks that exist"
 
 
-def test_a_logo_whose_alt_text_is_its_own_name_is_no_circular_reference(tmp_path: Path) -> None:
+def test_a_logo_whose_alt_text_is_its_own_name_is_no_circular_reference(pack_html: PackHtml, tmp_path: Path) -> None:
     """brand.yml reads a string naming an image as a reference: an alt text 'crest' stays text."""
     profile = make_school(tmp_path / "school")
     profile.write_text(profile.read_text().replace("alt: Oakfield Academy crest", "alt: crest"))
-    result = run("validate", str(profile))
+    result = run_cli("validate", str(profile))
     assert result.exit_code == 0, result.output
-    card = render_pack_html(profile)["staff-card"]
+    card = pack_html(profile)["staff-card"]
     assert 'alt="crest"' in card and "\u2060" not in card

@@ -18,24 +18,11 @@ from pypdf import PdfReader
 
 from policypack.cli import main
 from policypack.model.profile import PolicyDates
-from tests.conftest import DATA, ROOT, render_pack_html
+from tests.conftest import DATA, ROOT, PackHtml, bookmark_titles, pdf_words, run_cli
 
 EXAMPLE = ROOT / "examples" / "oakfield" / "school.yaml"
 PROFILES = DATA / "profiles"
 Cli = Callable[..., Result]
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
-
-
-@pytest.fixture(scope="module")
-def pack(example_pack: Path) -> Path:
-    return example_pack
-
-
-def text_of(path: Path) -> str:
-    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
 
 
 def test_every_document_exists_with_sensible_pages(pack: Path) -> None:
@@ -53,7 +40,7 @@ def test_every_document_exists_with_sensible_pages(pack: Path) -> None:
 
 
 def test_the_policy_says_what_a_dsl_needs_to_adopt_it(pack: Path) -> None:
-    text = text_of(pack / "policy.pdf")
+    text = pdf_words(pack / "policy.pdf")
     for expected in [
         "Oakfield Academy",
         "Ms Priya Raman",
@@ -76,11 +63,7 @@ def test_the_policy_says_what_a_dsl_needs_to_adopt_it(pack: Path) -> None:
 
 def test_the_policy_has_bookmarks_and_contents_with_page_numbers(pack: Path) -> None:
     reader = PdfReader(pack / "policy.pdf")
-
-    def flatten(items: list[object]) -> list[str]:
-        return [t for item in items for t in (flatten(item) if isinstance(item, list) else [item.title])]  # type: ignore[attr-defined]
-
-    titles = flatten(reader.outline)
+    titles = bookmark_titles(pack / "policy.pdf")
     assert "Contents" in titles and "12. References" in titles
     assert any("procedure" in t for t in titles)
     contents = reader.pages[1].extract_text()
@@ -90,7 +73,7 @@ def test_the_policy_has_bookmarks_and_contents_with_page_numbers(pack: Path) -> 
 def test_the_policy_and_leaflet_are_tagged_in_british_english(pack: Path) -> None:
     for name in ("policy.pdf", "parent-leaflet.pdf", "staff-card.pdf", "incident-form.pdf"):
         root = PdfReader(pack / name).trailer["/Root"]
-        assert root["/Lang"] == "en-GB" and "/StructTreeRoot" in root, name
+        assert root["/Lang"] == "en-GB" and "/StructTreeRoot" in root, name  # type: ignore[operator]
 
 
 def test_the_incident_form_has_its_fields(pack: Path) -> None:
@@ -113,16 +96,16 @@ def test_the_incident_form_has_its_fields(pack: Path) -> None:
 
 
 def test_the_staff_card_and_leaflet_name_who_to_contact(pack: Path) -> None:
-    card = text_of(pack / "staff-card.pdf")
+    card = pdf_words(pack / "staff-card.pdf")
     assert "Ms Priya Raman" in card and "01632 960 101" in card and "Mrs Grace Okafor" in card
     assert "Do not view, copy, print, share, store or save the imagery" in card
-    leaflet = text_of(pack / "parent-leaflet.pdf")
+    leaflet = pdf_words(pack / "parent-leaflet.pdf")
     for expected in ("Report Remove", "Childline", "CEOP", "Outcome 21", "p.raman@oakfield.example.org"):
         assert expected in leaflet
 
 
 def test_the_posters_carry_the_school(pack: Path) -> None:
-    text = text_of(pack / "poster-dsl-review-a2.pdf")
+    text = pdf_words(pack / "poster-dsl-review-a2.pdf")
     assert "Oakfield Academy" in text and "next review 1 September 2027" in text
 
 
@@ -151,16 +134,16 @@ def test_every_pdf_passes_qpdf_and_embeds_its_fonts(pack: Path) -> None:
 
 
 def test_a_second_build_is_byte_identical(pack: Path, tmp_path: Path) -> None:
-    result = run("build", str(EXAMPLE), "-o", str(tmp_path))
+    result = run_cli("build", str(EXAMPLE), "-o", str(tmp_path))
     assert result.exit_code == 0
     for path in pack.iterdir():
         assert (tmp_path / "oakfield-academy" / path.name).read_bytes() == path.read_bytes(), path.name
 
 
-def test_hostile_text_is_printed_literally(tmp_path: Path) -> None:
+def test_hostile_text_is_printed_literally(pack_html: PackHtml, tmp_path: Path) -> None:
     name = '<img src=x> {{ 7*7 }} "St Mary & St John" </p>'
     profile = PROFILES / "hostile-name" / "school.yaml"
-    for document, html in render_pack_html(profile).items():
+    for document, html in pack_html(profile).items():
         assert "<img src=x>" not in html and "{{ 7*7 }}" in html, document
         assert name in visible_text(html), document
     # and on paper: one document, built for real
@@ -168,9 +151,9 @@ def test_hostile_text_is_printed_literally(tmp_path: Path) -> None:
     shutil.copytree(profile.parent, school)
     reduced = school / "school.yaml"
     reduced.write_text(re.sub(r"documents: \[[^\]]*\]", "documents: [staff-card]", reduced.read_text()))
-    assert run("build", str(reduced), "-o", str(tmp_path / "out")).exit_code == 0
+    assert run_cli("build", str(reduced), "-o", str(tmp_path / "out")).exit_code == 0
     (folder,) = (tmp_path / "out").iterdir()
-    assert name in text_of(folder / "staff-card.pdf")
+    assert name in pdf_words(folder / "staff-card.pdf")
 
 
 def visible_text(html: str) -> str:
@@ -200,22 +183,23 @@ def visible_text(html: str) -> str:
 def test_a_bad_profile_fails_with_its_line_and_writes_nothing(
     tmp_path: Path, profile: str, line: int, message: str
 ) -> None:
-    result = run("build", str(PROFILES / profile / "school.yaml"), "-o", str(tmp_path))
+    result = run_cli("build", str(PROFILES / profile / "school.yaml"), "-o", str(tmp_path))
     assert result.exit_code == 1
     assert any(f"school.yaml:{line}:" in out and message in out for out in result.stderr.splitlines()), result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_failed_rebuild_leaves_the_previous_pack_intact(tmp_path: Path) -> None:
     school = tmp_path / "school"
     shutil.copytree(EXAMPLE.parent, school)
     profile = school / "school.yaml"
     profile.write_text(re.sub(r"documents: \[[^\]]*\]", "documents: [staff-card, parent-leaflet]", profile.read_text()))
     out = tmp_path / "out"
-    assert run("build", str(school / "school.yaml"), "-o", str(out)).exit_code == 0
+    assert run_cli("build", str(school / "school.yaml"), "-o", str(out)).exit_code == 0
     before = {p.name: p.read_bytes() for p in (out / "oakfield-academy").iterdir()}
     profile.write_text(profile.read_text().replace("phase: secondary", "phase: university"))
-    assert run("build", str(profile), "-o", str(out)).exit_code == 1
+    assert run_cli("build", str(profile), "-o", str(out)).exit_code == 1
     assert {p.name: p.read_bytes() for p in (out / "oakfield-academy").iterdir()} == before
     assert [p.name for p in out.iterdir()] == ["oakfield-academy"], "no staging folder is left behind"
 
@@ -225,20 +209,20 @@ def painted_colours(path: Path) -> set[str]:
     return set(re.findall(r"([0-9.]+ [0-9.]+ [0-9.]+) rg", page.get_contents().get_data().decode("latin-1")))
 
 
-def test_a_brand_file_colours_the_pack() -> None:
-    documents = render_pack_html(PROFILES / "brand-file" / "school.yaml")
+def test_a_brand_file_colours_the_pack(pack_html: PackHtml) -> None:
+    documents = pack_html(PROFILES / "brand-file" / "school.yaml")
     assert "#7a1f2b" in documents["policy"], "the primary colour in _brand.yml colours the headings"
     poster = documents["poster-staff-response-a4"]
     assert "#7a1f2b" in poster and 'fill="#' in poster
 
 
 def test_init_writes_placeholders_that_validate_reports(tmp_path: Path) -> None:
-    result = run("init", str(tmp_path), "--no-interactive")
+    result = run_cli("init", str(tmp_path), "--no-interactive")
     assert result.exit_code == 0 and "18 field(s) still to fill in" in result.stdout
-    check = run("validate", str(tmp_path / "school.yaml"))
+    check = run_cli("validate", str(tmp_path / "school.yaml"))
     assert check.exit_code == 1
     assert "school.yaml:7:3: error: 'school.name' is still a placeholder" in check.stdout
-    assert run("init", str(tmp_path)).exit_code == 1, "never overwrites without --force"
+    assert run_cli("init", str(tmp_path)).exit_code == 1, "never overwrites without --force"
 
 
 def test_init_asks_and_writes_a_profile_that_builds(tmp_path: Path) -> None:
@@ -265,7 +249,7 @@ def test_init_asks_and_writes_a_profile_that_builds(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["init", str(tmp_path), "--interactive"], input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     assert "still to fill in" not in result.stdout
-    assert run("validate", str(tmp_path / "school.yaml")).exit_code == 0
+    assert run_cli("validate", str(tmp_path / "school.yaml")).exit_code == 0
     assert 'name: "St Anne\'s \\"Primary\\" & Nursery"' in (tmp_path / "school.yaml").read_text()
 
 
@@ -278,27 +262,29 @@ def test_next_review_date(reviewed: str, months: int, expected: str) -> None:
     assert dates.next_review.isoformat() == expected
 
 
-def test_a_school_overrides_one_block_of_a_document() -> None:
-    text = visible_text(render_pack_html(PROFILES / "override" / "school.yaml")["policy"])
+def test_a_school_overrides_one_block_of_a_document(pack_html: PackHtml) -> None:
+    text = visible_text(pack_html(PROFILES / "override" / "school.yaml")["policy"])
     assert "Our school counsellor, Ms Ada Okoye" in text
     assert "Report Remove" not in text.split("Our school counsellor")[1].split("Training")[0]
     assert "Criterion 1: is an adult involved" in text, "the rest of the document is unchanged"
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_brand_font_must_be_a_plain_name_and_installed(tmp_path: Path) -> None:
     school = tmp_path / "school"
     shutil.copytree(EXAMPLE.parent, school)
     profile = school / "school.yaml"
     base = profile.read_text()
     profile.write_text(base.replace("  meta:\n", '  typography: {base: {family: "Evil\\"; } body { x"}}\n  meta:\n'))
-    result = run("build", str(profile), "-o", str(tmp_path / "out"))
+    result = run_cli("build", str(profile), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1 and "has characters a font name cannot have" in result.stderr
     profile.write_text(base.replace("  meta:\n", "  typography: {base: {family: No Such Font}}\n  meta:\n"))
-    result = run("build", str(profile), "-o", str(tmp_path / "out"))
+    result = run_cli("build", str(profile), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1, result.output
     assert "the font 'No Such Font' is not installed" in result.stderr
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_document_no_longer_asked_for_is_removed_and_nothing_else(tmp_path: Path) -> None:
     school = tmp_path / "school"
     shutil.copytree(EXAMPLE.parent, school)
@@ -310,11 +296,11 @@ def test_a_document_no_longer_asked_for_is_removed_and_nothing_else(tmp_path: Pa
         )
     )
     out = tmp_path / "out"
-    assert run("build", str(profile), "-o", str(out)).exit_code == 0
+    assert run_cli("build", str(profile), "-o", str(out)).exit_code == 0
     pack = out / "oakfield-academy"
     (pack / "notes.txt").write_text("the DSL's own file")
     profile.write_text(profile.read_text().replace("documents: [staff-card, posters]", "documents: [staff-card]"))
-    assert run("build", str(profile), "-o", str(out)).exit_code == 0
+    assert run_cli("build", str(profile), "-o", str(out)).exit_code == 0
     assert sorted(p.name for p in pack.iterdir()) == ["manifest.json", "notes.txt", "staff-card.docx", "staff-card.pdf"]
 
 
@@ -327,15 +313,15 @@ def test_an_impossible_path_in_a_profile_is_a_problem_not_a_crash(tmp_path: Path
     if key == "brand":
         text = text[: text.index("brand:")]
     profile.write_text(f"{key}: {'x' * 300}\n" + text)
-    result = run("validate", str(profile))
+    result = run_cli("validate", str(profile))
     assert result.exit_code == 1
     assert "internal error" not in result.output
     assert "school.yaml:1:1: error:" in result.stdout
 
 
 @pytest.mark.parametrize("document", ["policy", "staff-card", "incident-form", "parent-leaflet"])
-def test_headings_never_skip_a_level(document: str) -> None:
-    html = render_pack_html(EXAMPLE)[document]
+def test_headings_never_skip_a_level(pack_html: PackHtml, document: str) -> None:
+    html = pack_html(EXAMPLE)[document]
     levels = [int(level) for level in re.findall(r"<h([1-6])\b", html)]
     assert levels and levels[0] == 1
     for before, after in itertools.pairwise(levels):
@@ -346,13 +332,13 @@ MAINTAINER_PHRASES = ("verify", "not read first-hand", "read from a copy", "firs
 
 
 @pytest.fixture(scope="module")
-def wales_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def wales_pack(tmp_path_factory: pytest.TempPathFactory, needs_weasyprint: None) -> Path:
     folder = tmp_path_factory.mktemp("wales") / "school"
     shutil.copytree(EXAMPLE.parent, folder)
     profile = folder / "school.yaml"
     profile.write_text(profile.read_text().replace("nation: england", "nation: wales"))
     out = tmp_path_factory.mktemp("packs")
-    result = run("build", str(profile), "-o", str(out))
+    result = run_cli("build", str(profile), "-o", str(out))
     assert result.exit_code == 0, result.output
     return out / "oakfield-academy"
 
@@ -360,7 +346,7 @@ def wales_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_no_document_of_either_nation_carries_a_maintainer_note(pack: Path, wales_pack: Path) -> None:
     for folder in (pack, wales_pack):
         for pdf in sorted(folder.glob("*.pdf")):
-            text = text_of(pdf).casefold()
+            text = pdf_words(pdf).casefold()
             for phrase in MAINTAINER_PHRASES:
                 assert phrase not in text, (folder.name, pdf.name, phrase)
 

@@ -22,28 +22,12 @@ from policypack.cli import main
 from policypack.layout.pack import lay_out_pack
 from policypack.layout.sheet import minimum_text_pt
 from policypack.render.sections import SectionOutline
-from tests.conftest import ROOT, TODAY, render_pack_html
+from tests.conftest import ROOT, TODAY, PackHtml, bookmark_titles, pdf_words
 
 EXAMPLE = ROOT / "examples" / "oakfield" / "school.yaml"
 # "see section 5.1"; not a statute's section ("Criminal Justice Act 1988, section 160")
 SECTION_REF = re.compile(r"(?<![0-9]{4}, )(?<![0-9]{4} )\bsection (\d+(?:\.\d+)?)\b")
 HEADING_NUMBER = re.compile(r"^(\d+(?:\.\d+)?)\.? ")
-
-
-@pytest.fixture(scope="module")
-def pack(example_pack: Path) -> Path:
-    return example_pack
-
-
-def text_of(path: Path) -> str:
-    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
-
-
-def bookmark_titles(path: Path) -> list[str]:
-    def flatten(items: list[object]) -> list[str]:
-        return [t for item in items for t in (flatten(item) if isinstance(item, list) else [item.title])]  # type: ignore[attr-defined]
-
-    return flatten(PdfReader(path).outline)
 
 
 # --- 1. Structure that cannot go stale ----------------------------------------------------
@@ -54,7 +38,7 @@ def test_every_printed_cross_reference_has_a_numbered_heading(pack: Path) -> Non
     assert len(numbers) == len(set(numbers)), f"a section number is printed twice: {numbers}"
     assert {"1", "5", "5.1", "5.2", "5.3", "5.4", "12"} <= set(numbers)
     for name in ("policy.pdf", "staff-card.pdf"):
-        refs = SECTION_REF.findall(text_of(pack / name))
+        refs = SECTION_REF.findall(pdf_words(pack / name))
         assert refs, f"{name} has cross-references to check"
         dangling = sorted(set(refs) - set(numbers))
         assert not dangling, f"{name} refers to sections that do not exist: {dangling}"
@@ -77,7 +61,7 @@ def test_every_internal_link_lands_on_a_destination(pack: Path) -> None:
                 if annot.get("/Subtype") != "/Link" or ("/A" in annot and annot.A.get("/S") == "/URI"):
                     continue
                 links += 1
-                dest = annot.get("/Dest", annot.get("/A", {}).get("/D"))
+                dest = annot.get("/Dest", annot.get("/A", {}).get("/D"))  # type: ignore[call-overload]
                 if isinstance(dest, pikepdf.String):
                     assert str(dest) in destinations, f"link to a missing destination {dest}"
                 else:
@@ -95,11 +79,12 @@ def test_a_reference_to_a_section_that_does_not_exist_is_an_error() -> None:
 def test_the_criteria_come_from_the_flow_data(pack: Path) -> None:
     form = PdfReader(pack / "incident-form.pdf").get_fields() or {}
     assert [name for name in form if name.startswith("criterion_")] == [f"criterion_{n}" for n in range(1, 6)]
-    leaflet = text_of(pack / "parent-leaflet.pdf")
+    leaflet = pdf_words(pack / "parent-leaflet.pdf")
     for words in ["an adult is involved (anyone aged 18 or over);", "because of what has happened."]:
         assert words in leaflet, words
 
 
+@pytest.mark.usefixtures("needs_dot")
 def test_the_leaflet_lists_one_line_per_criterion_in_the_flows(tmp_path: Path) -> None:
     from policypack.render.templating import render_document, template_environment
 
@@ -115,10 +100,10 @@ def test_the_leaflet_lists_one_line_per_criterion_in_the_flows(tmp_path: Path) -
 A4 = (595, 842)
 
 
-def page_sizes(path: Path) -> list[tuple[int, int]]:
+def page_sizes(path: Path) -> list[tuple[int, ...]]:
     return [
         tuple(sorted((round(float(p.mediabox.width)), round(float(p.mediabox.height))))) for p in PdfReader(path).pages
-    ]  # type: ignore[misc]
+    ]
 
 
 def test_every_page_of_every_document_is_a4(pack: Path) -> None:
@@ -144,6 +129,7 @@ def oakfield_context(tmp_path: Path, profile: Path = EXAMPLE, **outputs: str) ->
     return pack_context(pack, lay_out_pack(pack))
 
 
+@pytest.mark.usefixtures("needs_dot")
 def test_every_chart_page_reads_at_8_pt_and_a_split_chart_says_where_it_goes_on(tmp_path: Path) -> None:
     sections = oakfield_context(tmp_path)["sections"]
     assert isinstance(sections, list)
@@ -159,6 +145,7 @@ def test_every_chart_page_reads_at_8_pt_and_a_split_chart_says_where_it_goes_on(
             assert drawn == sorted(section.numbers.values()), "every step is drawn once, in order"
 
 
+@pytest.mark.usefixtures("needs_dot")
 def test_a3_chart_pages_are_a_profile_option(tmp_path: Path) -> None:
     sections = oakfield_context(tmp_path, chart_paper="A3")["sections"]
     assert isinstance(sections, list)
@@ -283,7 +270,7 @@ def test_every_field_has_its_label_as_tooltip_in_reading_order(pack: Path, tmp_p
     html = render_document(template_environment(), "incident-form.html.j2", oakfield_context(tmp_path))
     names = re.findall(r'<(?:input|select|textarea)[^>]* name="([^"]+)"', html)
     labels = {
-        re.search(rf'id="{re.escape(for_id)}"[^>]* name="([^"]+)"', html).group(1): " ".join(  # type: ignore[union-attr]
+        re.search(rf'id="{re.escape(for_id)}"[^>]* name="([^"]+)"', html).group(1): " ".join(
             html_text.unescape(re.sub(r"<[^>]+>", "", text)).split()
         )
         for for_id, text in re.findall(r'<label for="([^"]+)">(.*?)</label>', html, flags=re.DOTALL)
@@ -402,6 +389,7 @@ def test_the_independent_pdfua_checker_finds_nothing(pack: Path) -> None:
         assert {s["rule_id"] for s in report["skipped"]} <= PDFUA_SKIPS_ALLOWED, (path.name, report["skipped"])
 
 
+@pytest.mark.usefixtures("needs_dot")
 @pytest.mark.allow_warnings
 def test_a_light_brand_colour_is_darkened_for_text_with_a_warning(tmp_path: Path) -> None:
     from policypack.model.colour import contrast_ratio, readable_colour
@@ -455,6 +443,7 @@ def with_policy(tmp_path: Path, extra: str) -> Path:
     return profile
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 @pytest.mark.allow_warnings
 def test_a_changed_text_says_it_needs_re_approval_and_build_says_so(tmp_path: Path) -> None:
     from policypack.check.approval import approval_of
@@ -491,7 +480,7 @@ def test_every_document_has_its_school_and_dates_from_the_inputs_in_its_metadata
         assert str(info["/Title"]).startswith("Oakfield Academy: "), path.name
         assert str(info["/CreationDate"])[2:10] in input_dates, path.name
         assert str(info["/Producer"]).startswith("policypack "), path.name
-        text = text_of(path)
+        text = pdf_words(path)
         assert "policypack" not in text, f"{path.name}: the tool's name is for the metadata, not the page"
 
 
@@ -499,7 +488,7 @@ def test_every_document_has_its_school_and_dates_from_the_inputs_in_its_metadata
 
 
 def test_a_school_poster_names_who_to_tell_unless_that_breaks_the_legibility_rule(pack: Path) -> None:
-    staff = text_of(pack / "poster-staff-response-a4.pdf")
+    staff = pdf_words(pack / "poster-staff-response-a4.pdf")
     assert "Tell at once: Ms Priya Raman (DSL) 01632 960 101" in staff
     assert "Mrs Grace Okafor (deputy DSL) 01632 960 103" in staff
     assert {"tel:+441632960101", "tel:+441632960103"} <= link_targets(pack / "poster-staff-response-a4.pdf")
@@ -508,10 +497,11 @@ def test_a_school_poster_names_who_to_tell_unless_that_breaks_the_legibility_rul
     pack_input = load_checked_pack(EXAMPLE, TODAY)
     for poster in lay_out_pack(pack_input).posters:
         assert poster.chart.smallest_pt >= minimum_text_pt(poster.sheet.size) - 0.05, poster.name
-        shown = "Tell at once" in text_of(pack / f"{poster.name}.pdf")
+        shown = "Tell at once" in pdf_words(pack / f"{poster.name}.pdf")
         assert shown == bool(poster.sheet.tell_lines), poster.name
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_crop_marks_sit_outside_a_3_mm_bleed_on_a_slug(tmp_path: Path) -> None:
     from PIL import Image
 
@@ -544,7 +534,7 @@ def test_crop_marks_sit_outside_a_3_mm_bleed_on_a_slug(tmp_path: Path) -> None:
 
     def dark(x_mm: float) -> bool:
         x = round(origin - x_mm * px)
-        return min(image.getpixel((x, y)) for y in range(row - 2, row + 3)) < 128  # type: ignore[operator]
+        return min(image.getpixel((x, y)) for y in range(row - 2, row + 3)) < 128  # type: ignore[type-var, operator]
 
     assert all(dark(d) for d in (3.5, 5.5, 7.5)), "the mark runs from 3 mm to 8 mm outside the trim"
     assert not any(dark(d) for d in (0.5, 1.5, 2.5)), "nothing in the bleed"
@@ -606,6 +596,7 @@ def test_diff_exits_1_when_a_flow_changed_and_0_when_not(tmp_path: Path) -> None
     assert (changed.exit_code, same.exit_code) == (1, 0), (changed.output, same.output)
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_flowchart_takes_a_profiles_chart_name_and_lower_case_sizes(tmp_path: Path) -> None:
     out = tmp_path / "review.svg"
     args = ["flowchart", "dsl-review", "--profile", str(EXAMPLE), "--size", "a2", "--format", "svg", "-o", str(out)]
@@ -707,14 +698,14 @@ def test_validate_says_a_brand_font_is_not_installed_and_which_package_has_it(tm
     assert "hint: install it: apt-get install fonts-comic-neue" in result.output
 
 
-def test_a_brands_heading_font_sets_the_headings_and_must_be_installed(tmp_path: Path) -> None:
+def test_a_brands_heading_font_sets_the_headings_and_must_be_installed(pack_html: PackHtml, tmp_path: Path) -> None:
     school = tmp_path / "school"
     shutil.copytree(EXAMPLE.parent, school)
     profile = school / "school.yaml"
     base = profile.read_text()
     profile.write_text(base.replace("  meta:\n", "  typography:\n    headings: {family: DejaVu Serif}\n  meta:\n", 1))
     assert CliRunner().invoke(main, ["validate", str(profile)]).exit_code == 0
-    html = render_pack_html(profile)["policy"]
+    html = pack_html(profile)["policy"]
     assert 'h1, h2, h3, h4 { font-family: "DejaVu Serif", sans-serif; }' in html
     profile.write_text(base.replace("  meta:\n", "  typography:\n    headings: {family: No Such Serif}\n  meta:\n", 1))
     result = CliRunner().invoke(main, ["validate", str(profile)])

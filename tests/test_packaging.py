@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import ROOT
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 @pytest.mark.slow
 def test_the_wheel_ships_flows_and_runs_from_any_folder(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"

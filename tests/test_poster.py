@@ -18,7 +18,7 @@ from policypack.load.flows import load_flow_set
 from policypack.model.route import number_steps, steps_in_order
 from policypack.resources import bundled_path
 from policypack.write.pdf import BuildFailed, write_pdf
-from tests.conftest import render_poster_html
+from tests.conftest import PosterHtml
 
 Cli = Callable[..., Result]
 PT_PER_MM = 72 / 25.4
@@ -39,6 +39,7 @@ def words(text: str) -> str:
     return " ".join(text.split())
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_the_a2_dsl_review_is_one_vector_page_with_every_step(cli: Cli, tmp_path: Path) -> None:
     pdf = flowchart(cli, tmp_path / "poster.pdf", "england-dsl-review", "--size", "A2")
     assert len(pdf.pages) == 1
@@ -54,6 +55,7 @@ def test_the_a2_dsl_review_is_one_vector_page_with_every_step(cli: Cli, tmp_path
         assert re.search(rf"(^| ){numbers[step.id]} (DSL|Police)", text), numbers[step.id]
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 @pytest.mark.allow_warnings  # legibility warnings for some sizes are the point or a side effect
 @pytest.mark.parametrize("size", list(PAPER_MM))
 @pytest.mark.parametrize("landscape", [False, True])
@@ -65,6 +67,7 @@ def test_each_paper_size_is_exactly_that_size(cli: Cli, tmp_path: Path, size: st
     assert page_size_mm(pdf.pages[0].mediabox) == ((height, width) if landscape else (width, height))
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_print_marks_add_bleed_around_the_exact_trim_size(cli: Cli, tmp_path: Path) -> None:
     pdf = flowchart(cli, tmp_path / "p.pdf", "england-staff-response", "--size", "A3", "--print-marks")
     page = pdf.pages[0]
@@ -74,6 +77,7 @@ def test_print_marks_add_bleed_around_the_exact_trim_size(cli: Cli, tmp_path: Pa
     assert page_size_mm(page.bleedbox)[0] >= 297 + 6
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_the_pdf_is_tagged_with_language_and_the_outline_as_alt_text(cli: Cli, tmp_path: Path) -> None:
     pdf = flowchart(cli, tmp_path / "p.pdf", "england-staff-response", "--size", "A4")
     root = pdf.trailer["/Root"]
@@ -97,6 +101,7 @@ def test_the_pdf_is_tagged_with_language_and_the_outline_as_alt_text(cli: Cli, t
     assert "5. Is a phone or other device holding the imagery?  Yes → 6 · No → 7" in alt
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_two_builds_are_byte_identical_and_pass_qpdf(cli: Cli, tmp_path: Path) -> None:
     first = tmp_path / "a.pdf"
     second = tmp_path / "b.pdf"
@@ -120,10 +125,12 @@ def test_two_builds_are_byte_identical_and_pass_qpdf(cli: Cli, tmp_path: Path) -
         ]
     ],
 )
-def test_bundled_charts_meet_the_legibility_rule_at_their_poster_size(flow_id: str, size: str) -> None:
+def test_bundled_charts_meet_the_legibility_rule_at_their_poster_size(
+    poster_html: PosterHtml, flow_id: str, size: str
+) -> None:
     doc = BUNDLED.find(flow_id)
     assert doc is not None
-    poster = render_poster_html(doc.model, BUNDLED, size)
+    poster = poster_html(doc.model, BUNDLED, size)
     assert poster.chart.smallest_pt >= minimum_text_pt(size) - 0.05, poster.chart.smallest_pt
 
 
@@ -131,6 +138,7 @@ def test_the_legibility_rule_per_paper_size() -> None:
     assert [minimum_text_pt(size) for size in ("A4", "A3", "A2", "A1")] == [9.0, 10.5, 14.0, 21.0]
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 @pytest.mark.allow_warnings  # legibility warnings for some sizes are the point or a side effect
 def test_an_illegible_choice_warns_but_still_builds(cli: Cli, tmp_path: Path) -> None:
     result = cli("flowchart", "england-dsl-review", "--size", "A4", "-o", str(tmp_path / "p.pdf"))
@@ -138,6 +146,7 @@ def test_an_illegible_choice_warns_but_still_builds(cli: Cli, tmp_path: Path) ->
     assert "an A4 poster needs 9.0 pt" in result.stderr
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_svg_output_carries_title_and_description_first(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "chart.svg"
     result = cli("flowchart", "england-staff-response", "--format", "svg", "-o", str(out))
@@ -147,6 +156,7 @@ def test_svg_output_carries_title_and_description_first(cli: Cli, tmp_path: Path
     assert "<desc>" in svg
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_png_output_is_a_preview_image(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "preview.png"
     result = cli(
@@ -166,6 +176,7 @@ def test_a_missing_dot_exits_3_with_how_to_install(cli: Cli, tmp_path: Path, mon
     assert "'dot' was not found" in result.stderr and "apt-get install graphviz" in result.stderr
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_broken_flow_exits_1_and_leaves_the_previous_poster(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "poster.pdf"
     out.write_bytes(b"the previous poster")
@@ -175,6 +186,7 @@ def test_a_broken_flow_exits_1_and_leaves_the_previous_poster(cli: Cli, tmp_path
     assert out.read_bytes() == b"the previous poster"
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 @pytest.mark.parametrize(
     "reference",
     ["file:///etc/passwd", "https://example.org/logo.png", "../../../etc/hostname"],
@@ -192,17 +204,20 @@ def test_the_pdf_writer_loads_nothing_outside_its_folders(tmp_path: Path, refere
 
 
 @pytest.mark.allow_warnings  # legibility warnings for some sizes are the point or a side effect
-def test_weasyprint_warnings_are_collected_and_the_bundled_poster_has_none(tmp_path: Path) -> None:
+def test_weasyprint_warnings_are_collected_and_the_bundled_poster_has_none(
+    poster_html: PosterHtml, tmp_path: Path
+) -> None:
     templates = bundled_path("templates")
     noisy = write_pdf("<p style='colour: red'>x</p>", tmp_path / "n.pdf", base_url=templates, allowed=[templates])
     assert any("colour" in warning for warning in noisy)
     doc = BUNDLED.find("wales-police-records")
     assert doc is not None
-    poster = render_poster_html(doc.model, BUNDLED, "A3")
+    poster = poster_html(doc.model, BUNDLED, "A3")
     warnings = write_pdf(poster.html, tmp_path / "p.pdf", base_url=templates, allowed=[templates], pages=1)
     assert warnings == []
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_profile_brands_a_single_poster(cli: Cli, tmp_path: Path) -> None:
     profile = "tests/data/profiles/brand-file/school.yaml"
     pdf = flowchart(cli, tmp_path / "p.pdf", "england-police-records", "--profile", profile, "--size", "A3")

@@ -19,7 +19,6 @@ from tests.conftest import ROOT, normalised, pdf_body_text
 EXAMPLE = ROOT / "examples" / "oakfield"
 CHROMIUM = Path(os.environ.get("POLICYPACK_CHROMIUM", "/usr/bin/chromium"))  # Debian's; never downloaded
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = ROOT / "output" / "test-screenshots"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -31,11 +30,6 @@ CHROMIUM_ARGS = [
 ]
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 BLOCKS = "//p | //li[not(p) and not(div)] | //h1 | //h2 | //h3 | //h4 | //th | //td | //div[@class='step-head']"
-
-
-@pytest.fixture(scope="module")
-def pack(example_pack: Path) -> Path:
-    return example_pack
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +108,7 @@ def test_the_page_has_the_same_words_as_the_pdf(pack: Path, page_tree: Any) -> N
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser(needs_chromium: None) -> Iterator[Any]:
     if not CHROMIUM.is_file():
         pytest.fail(
             f"the browser test needs Chromium at {CHROMIUM}: "
@@ -137,7 +131,6 @@ def open_page(browser: Any, pack: Path, width: int) -> Any:
 
 
 @pytest.mark.slow
-@pytest.mark.browser
 def test_axe_finds_no_wcag_22_aa_violations(browser: Any, pack: Path) -> None:
     for width in (320, 1280):
         page = open_page(browser, pack, width)
@@ -156,9 +149,7 @@ def test_axe_finds_no_wcag_22_aa_violations(browser: Any, pack: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.browser
-def test_the_page_reflows_without_scrolling_sideways(browser: Any, pack: Path) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def test_the_page_reflows_without_scrolling_sideways(browser: Any, pack: Path, screenshots: Path) -> None:
     for width in (320, 1280):
         page = open_page(browser, pack, width)
         wide = page.evaluate(
@@ -169,12 +160,11 @@ def test_the_page_reflows_without_scrolling_sideways(browser: Any, pack: Path) -
         )
         assert wide == [], f"at {width} px these reach past the window: {wide}"
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-        page.screenshot(path=str(SCREENSHOTS / f"web-policy-{width}.png"), full_page=True)
+        page.screenshot(path=str(screenshots / f"web-policy-{width}.png"), full_page=True)
         page.close()
 
 
 @pytest.mark.slow
-@pytest.mark.browser
 def test_no_list_shows_two_numbers(browser: Any, pack: Path) -> None:
     """A list whose items carry their own numbers ("1. Receive the report") shows no markers."""
     page = open_page(browser, pack, 1280)
@@ -188,7 +178,6 @@ def test_no_list_shows_two_numbers(browser: Any, pack: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.browser
 def test_the_skip_link_is_the_first_stop_and_shows_when_focused(browser: Any, pack: Path) -> None:
     page = open_page(browser, pack, 1280)
     page.keyboard.press("Tab")
@@ -201,7 +190,6 @@ def test_the_skip_link_is_the_first_stop_and_shows_when_focused(browser: Any, pa
 
 
 @pytest.mark.slow
-@pytest.mark.browser
 def test_the_page_prints_without_its_screen_furniture(browser: Any, pack: Path, tmp_path: Path) -> None:
     page = open_page(browser, pack, 1280)
     page.emulate_media(media="print")

@@ -15,29 +15,17 @@ from pathlib import Path
 import docx
 import lxml.html
 import pytest
-from click.testing import CliRunner, Result
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from PIL import Image
 from pypdf import PdfReader
 
-from policypack.cli import main
 from policypack.layout.pack import CHARTS
 from policypack.write.docx import WordLook, write_docx
 from policypack.write.raster import Rasteriser
-from tests.conftest import DATA, ROOT, normalised, pdf_body_text, with_formats
+from tests.conftest import DATA, ROOT, bookmark_titles, normalised, pdf_body_text, run_cli, with_formats
 
 EXAMPLE = ROOT / "examples" / "oakfield"
-SCREENSHOTS = ROOT / "output" / "test-screenshots"
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
-
-
-@pytest.fixture(scope="module")
-def pack(example_pack: Path) -> Path:
-    return example_pack
 
 
 def paragraphs(document: docx.document.Document) -> list[str]:
@@ -56,11 +44,12 @@ def running(html: str) -> dict[str, str]:
     }
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_pdf_alone_is_the_default(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLE, tmp_path / "school")
     profile = tmp_path / "school" / "school.yaml"
     profile.write_text(re.sub(r"\n  formats: .*", "", profile.read_text(encoding="utf-8")), encoding="utf-8")
-    result = run("build", str(profile), "-o", str(tmp_path / "out"))
+    result = run_cli("build", str(profile), "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert {p.suffix for p in (tmp_path / "out" / "oakfield-academy").iterdir()} == {".pdf", ".json"}
 
@@ -110,7 +99,8 @@ def test_each_procedure_step_is_a_word_numbered_item_with_the_charts_number(pack
     current: str | None = None
     for paragraph in document.paragraphs:
         properties = paragraph._p.pPr
-        number = properties.numPr.numId.val if properties is not None and properties.numPr is not None else None
+        num_pr = properties.numPr if properties is not None else None
+        number = num_pr.numId.val if num_pr is not None else None  # type: ignore[attr-defined]
         if number is not None and document.part.numbering_part.element.num_having_numId(number) is not None:
             if number != current:
                 lists.append([])
@@ -161,7 +151,7 @@ def test_charts_are_300_dpi_pictures_described_by_their_numbered_steps(pack: Pat
         image = Image.open(io.BytesIO(document.part.related_parts[blip].blob))
         dpi = image.width / (shape.width / Mm(25.4))
         assert 295 <= dpi <= 305, dpi
-        assert shape.width <= document.sections[0].page_width - Mm(36)
+        assert shape.width <= (document.sections[0].page_width or 0) - Mm(36)
     names = [n for n in zipfile.ZipFile(pack / "policy.docx").namelist() if n.startswith("word/media/")]
     assert len(names) == len(charts) + 1  # and the logo: each picture once
 
@@ -184,7 +174,7 @@ def test_word_has_the_same_words_as_the_pdf(pack: Path, name: str) -> None:
 
 def test_a_second_build_gives_the_same_bytes(pack: Path, tmp_path: Path) -> None:
     profile = with_formats(EXAMPLE, tmp_path / "oakfield")
-    assert run("build", str(profile), "-o", str(tmp_path / "out")).exit_code == 0
+    assert run_cli("build", str(profile), "-o", str(tmp_path / "out")).exit_code == 0
     for name in ("policy.docx", "staff-card.docx", "parent-leaflet.docx", "policy.html", "manifest.json"):
         again = tmp_path / "out" / "oakfield-academy" / name
         if name == "manifest.json":  # it names the profile's path, which differs here
@@ -195,9 +185,10 @@ def test_a_second_build_gives_the_same_bytes(pack: Path, tmp_path: Path) -> None
     assert dates == {(2026, 9, 1, 0, 0, 0)}
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_hostile_text_prints_literally_in_word_and_on_the_web(tmp_path: Path) -> None:
     profile = with_formats(DATA / "profiles" / "hostile-name", tmp_path / "school")
-    result = run("build", str(profile), "-o", str(tmp_path / "out"))
+    result = run_cli("build", str(profile), "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     (folder,) = (tmp_path / "out").iterdir()
     name = '<img src=x> {{ 7*7 }} "St Mary & St John" </p>'
@@ -222,8 +213,8 @@ def test_control_characters_print_as_their_pictures_in_word(tmp_path: Path) -> N
 
 
 @pytest.mark.slow
-@pytest.mark.office
-def test_libreoffice_lays_out_the_word_policy_sensibly(pack: Path, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("needs_libreoffice")
+def test_libreoffice_lays_out_the_word_policy_sensibly(pack: Path, tmp_path: Path, screenshots: Path) -> None:
     """Word as its users see it: LibreOffice turns policy.docx into a PDF we can read back."""
     soffice = shutil.which("soffice")
     if soffice is None:
@@ -252,35 +243,29 @@ def test_libreoffice_lays_out_the_word_policy_sensibly(pack: Path, tmp_path: Pat
     reader = PdfReader(tmp_path / "policy.pdf")
     assert 15 <= len(reader.pages) <= 45, len(reader.pages)
     # Headings keep their styles: LibreOffice makes its bookmarks from Word's heading levels.
-    bookmarks = _titles(reader.outline)
+    bookmarks = bookmark_titles(tmp_path / "policy.pdf")
     assert "5. The procedure" in bookmarks and "5.4 Police involvement, records and DBS checks" in bookmarks
     assert "Each step in full" in bookmarks
     text = normalised(" ".join(page.extract_text() for page in reader.pages))
     assert f"Page 3 of {len(reader.pages)}" in text, "the footer's fields are laid out as page numbers"
     fonts = subprocess.run(["pdffonts", str(tmp_path / "policy.pdf")], capture_output=True, text=True).stdout
     assert "+OpenSans-Bold " in fonts and "+OpenSans " in fonts, "body and headings keep the brand font"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SCREENSHOTS.glob("word-*.png"):
-        old.unlink()
     for name in ("policy", "staff-card", "parent-leaflet"):
         pdf = str(tmp_path / f"{name}.pdf")
-        subprocess.run(["pdftoppm", "-png", "-r", "40", pdf, str(SCREENSHOTS / f"word-{name}")], check=True)
-    pages = sorted(SCREENSHOTS.glob("word-*.png"))
+        subprocess.run(["pdftoppm", "-png", "-r", "40", pdf, str(screenshots / f"word-{name}")], check=True)
+    pages = sorted(screenshots.glob("word-*.png"))
     assert len(pages) == len(reader.pages) + 3
     for path in pages:  # nothing, a chart least of all, reaches the outer 10 mm of a page
         image = Image.open(path).convert("L")
         band = round(10 / 25.4 * 40)
         for box in ((0, 0, band, image.height), (image.width - band, 0, image.width, image.height)):
-            assert image.crop(box).getextrema()[0] > 200, f"{path.name}: something runs into the page edge"
+            darkest = image.crop(box).getextrema()[0]  # a grey image: (darkest, lightest)
+            assert isinstance(darkest, (int, float)) and darkest > 200, (
+                f"{path.name}: something runs into the page edge"
+            )
 
 
-def _titles(outline: list[object]) -> list[str]:
-    titles: list[str] = []
-    for item in outline:
-        titles += _titles(item) if isinstance(item, list) else [str(getattr(item, "title", ""))]
-    return titles
-
-
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_school_letterhead_gives_the_word_files_its_styles_header_and_footer(tmp_path: Path) -> None:
     letterhead = docx.Document()
     letterhead.styles["Normal"].font.name = "DejaVu Serif"
@@ -291,7 +276,7 @@ def test_a_school_letterhead_gives_the_word_files_its_styles_header_and_footer(t
     letterhead.save(str(profile.parent / "letterhead.docx"))
     text = profile.read_text(encoding="utf-8").replace("\noutputs:\n", "\noutputs:\n  word_template: letterhead.docx\n")
     profile.write_text(text, encoding="utf-8")
-    result = run("build", str(profile), "-o", str(tmp_path / "out"))
+    result = run_cli("build", str(profile), "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     folder = tmp_path / "out" / "oakfield-academy"
     assert {p.suffix for p in folder.iterdir()} == {".docx", ".json"}
@@ -303,6 +288,7 @@ def test_a_school_letterhead_gives_the_word_files_its_styles_header_and_footer(t
     assert ("Heading 1", "5. The procedure") in [(p.style.name, p.text) for p in policy.paragraphs]
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -322,11 +308,12 @@ def test_a_letterhead_that_is_not_a_word_file_is_a_problem_with_its_line(
     text = profile.read_text(encoding="utf-8").replace("\noutputs:\n", "\noutputs:\n  word_template: letterhead.docx\n")
     profile.write_text(text, encoding="utf-8")
     line = text.splitlines().index("  word_template: letterhead.docx") + 1
-    result = run("build", str(profile), "-o", str(tmp_path / "out"))
+    result = run_cli("build", str(profile), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert f"school.yaml:{line}:" in result.stderr and message in result.stderr, result.stderr
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_a_letterhead_that_word_cannot_open_fails_the_build_and_writes_nothing(tmp_path: Path) -> None:
     profile = with_formats(EXAMPLE, tmp_path / "school", "[docx]")
     with zipfile.ZipFile(profile.parent / "letterhead.docx", "w") as archive:
@@ -334,7 +321,7 @@ def test_a_letterhead_that_word_cannot_open_fails_the_build_and_writes_nothing(t
         archive.writestr("word/document.xml", "<not really XML")
     text = profile.read_text(encoding="utf-8").replace("\noutputs:\n", "\noutputs:\n  word_template: letterhead.docx\n")
     profile.write_text(text, encoding="utf-8")
-    result = run("build", str(profile), "-o", str(tmp_path / "out"))
+    result = run_cli("build", str(profile), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert "the letterhead letterhead.docx cannot be opened" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
