@@ -140,6 +140,7 @@ def test_a_second_build_is_byte_identical(pack: Path, tmp_path: Path) -> None:
         assert (tmp_path / "oakfield-academy" / path.name).read_bytes() == path.read_bytes(), path.name
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 def test_hostile_text_is_printed_literally(pack_html: PackHtml, tmp_path: Path) -> None:
     name = '<img src=x> {{ 7*7 }} "St Mary & St John" </p>'
     profile = PROFILES / "hostile-name" / "school.yaml"

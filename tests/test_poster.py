@@ -203,6 +203,7 @@ def test_the_pdf_writer_loads_nothing_outside_its_folders(tmp_path: Path, refere
     assert sorted(p.name for p in tmp_path.iterdir()) == ["allowed", "out.pdf"]
 
 
+@pytest.mark.usefixtures("needs_weasyprint")
 @pytest.mark.allow_warnings  # legibility warnings for some sizes are the point or a side effect
 def test_weasyprint_warnings_are_collected_and_the_bundled_poster_has_none(
     poster_html: PosterHtml, tmp_path: Path
