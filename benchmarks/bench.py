@@ -88,7 +88,7 @@ def engine_floor(profile: Path, repeats: int) -> float:
     layout = lay_out_pack(pack)
     documents = render_pack(pack, layout, template_environment(pack.school.templates))
     titles = pack.flows.flow_titles()
-    dots = [build_graph(flow, layout.style, titles) for flow, _ in layout.charts.values()]
+    dots = [build_graph(flow, pack.theme, titles) for flow, _ in layout.charts.values()]
     times = []
     for _ in range(repeats):
         started = time.perf_counter()

@@ -17,11 +17,12 @@ from pypdf import PdfReader
 
 from policypack.build import load_checked_pack
 from policypack.cli import main
-from policypack.layout.chart import ChartStyle, build_graph, to_svg
+from policypack.layout.chart import build_graph, to_svg
 from policypack.layout.pack import lay_out_pack
 from policypack.layout.sheet import lay_out_poster, title_block
 from policypack.load.flows import FlowSet
 from policypack.model.flow import Flow
+from policypack.model.theme import Theme
 from policypack.render.pack import render_pack
 from policypack.render.poster import Poster, render_poster
 from policypack.render.templating import template_environment
@@ -206,7 +207,7 @@ def poster_html(needs_dot: None) -> PosterHtml:
     """Lay out and render a poster, unbranded, as `policypack flowchart` does (no PDF)."""
 
     def render(flow: Flow, flow_set: FlowSet, size: str, landscape: bool | None = None) -> Poster:
-        style = ChartStyle()
+        style = Theme()
         svg = to_svg(build_graph(flow, style, flow_set.flow_titles()))
         laid_out = lay_out_poster(svg, style, size, landscape, False, title_block(flow))
         environment = template_environment()

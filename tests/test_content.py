@@ -421,7 +421,7 @@ def test_a_profile_adopted_after_a_source_was_replaced_is_warned(tmp_path: Path)
     profile = school(tmp_path, "england", "secondary")
     pack, _ = load_pack(profile, load_flow_set(folder))
     assert pack is not None
-    warned = [p for p in check_pack(pack, TODAY) if "replaced" in p.message]
+    warned = [p for p in check_pack(pack, TODAY)[1] if "replaced" in p.message]
     assert len(warned) == 1
     assert warned[0].location.file == profile.resolve() and "adopted on 2026-09-01" in warned[0].message
 

@@ -15,15 +15,10 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from policypack.errors import ToolFailed, ToolMissing
-from policypack.layout.chart import (
-    CONTINUES_STYLE,
-    KIND_STYLES,
-    ChartStyle,
-    build_graph,
-    check_text_measurement,
-    to_svg,
-)
+from policypack.layout.chart import CONTINUES_STYLE, KIND_STYLES, build_graph, to_svg
+from policypack.layout.fonts import require_dot_font
 from policypack.load.flows import load_flow_set
+from policypack.model.theme import Theme
 from policypack.resources import bundled_path
 from tests.conftest import DATA, Golden
 
@@ -35,7 +30,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 def small_dot() -> str:
     doc = SMALL.find("small")
     assert doc is not None
-    return build_graph(doc.model, ChartStyle(), SMALL.flow_titles())
+    return build_graph(doc.model, Theme(), SMALL.flow_titles())
 
 
 def test_dot_source_matches_golden_and_is_deterministic(golden: Golden) -> None:
@@ -56,7 +51,7 @@ def test_hostile_labels_are_escaped_and_print_literally() -> None:
     hostile = load_flow_set(DATA / "hostile")
     doc = hostile.find("hostile-labels")
     assert doc is not None
-    source = build_graph(doc.model, ChartStyle(), hostile.flow_titles())
+    source = build_graph(doc.model, Theme(), hostile.flow_titles())
     assert "<b>bold</b>" not in source and "&lt;b&gt;bold&lt;/b&gt;" in source
     assert "\\\\ to" in source  # the backslash is doubled for dot
     svg = to_svg(source)
@@ -76,11 +71,11 @@ def luminance(colour: str) -> float:
 
 @pytest.mark.parametrize("accent", ["#2f4858", "#c8102e", "#006b3f", "#ffd100", "#5b2c83"])
 def test_lane_fills_stay_distinct_in_greyscale_for_any_brand_colour(accent: str) -> None:
-    fills = ChartStyle(accent=accent).lane_fills(5)
+    fills = Theme(accent=accent).lane_fills(5)
     levels = sorted(luminance(fill) for fill in fills)
     assert min(b - a for a, b in itertools.pairwise(levels)) >= 0.08
     # and dark ink stays readable on the darkest lane (contrast of at least 4.5:1)
-    assert (levels[0] + 0.05) / (luminance(ChartStyle().ink) + 0.05) >= 4.5
+    assert (levels[0] + 0.05) / (luminance(Theme().ink) + 0.05) >= 4.5
 
 
 def test_kinds_of_step_differ_without_colour() -> None:
@@ -119,12 +114,12 @@ def shape_boxes(svg: str) -> Iterator[tuple[str, tuple[float, float, float, floa
 @pytest.mark.parametrize("flow_id", sorted(d.model.id for d in BUNDLED.flows))
 def test_every_label_fits_inside_its_box(flow_id: str) -> None:
     """Measure each line with the font file dot used, and keep it inside the node's outline."""
-    family = ChartStyle().font
-    check_text_measurement(family)
+    family = Theme().font
+    require_dot_font(family)
     fonts = {face: TTFont(font_file(f"{family}:{face}")) for face in ("regular", "bold", "italic")}
     doc = BUNDLED.find(flow_id)
     assert doc is not None
-    svg = to_svg(build_graph(doc.model, ChartStyle(), BUNDLED.flow_titles()))
+    svg = to_svg(build_graph(doc.model, Theme(), BUNDLED.flow_titles()))
     checked = 0
     for title, (left, top, right, bottom), texts in shape_boxes(svg):
         diamond = next(s for s in doc.model.steps if s.id == title).kind == "decision"
@@ -181,5 +176,5 @@ def test_a_hung_dot_is_stopped_by_the_timeout(tmp_path: Path, monkeypatch: pytes
 
 @pytest.mark.usefixtures("needs_dot")
 def test_dot_measures_the_chart_font_with_pango() -> None:
-    path = Path(check_text_measurement(ChartStyle().font))
+    path = Path(require_dot_font(Theme().font))
     assert path.name.startswith("OpenSans") and path.is_file()

@@ -114,7 +114,6 @@ def test_every_page_of_every_document_is_a4(pack: Path) -> None:
 def oakfield_context(tmp_path: Path, profile: Path = EXAMPLE, **outputs: str) -> dict[str, object]:
     """The pack's template context for the example school, with OUTPUTS changed."""
     from policypack.layout.pack import lay_out_pack
-    from policypack.load.pack import load_pack
     from policypack.render.pack import pack_context
 
     if outputs:
@@ -124,8 +123,7 @@ def oakfield_context(tmp_path: Path, profile: Path = EXAMPLE, **outputs: str) ->
         profile = tmp_path / "changed.yaml"
         profile.write_text(text, encoding="utf-8")
         shutil.copy(EXAMPLE.parent / "crest.svg", tmp_path / "crest.svg")
-    pack, problems = load_pack(profile)
-    assert pack is not None, problems
+    pack = load_checked_pack(profile, TODAY)
     return pack_context(pack, lay_out_pack(pack))
 
 
@@ -631,8 +629,8 @@ logo:
 
 
 def test_a_quarto_brand_file_is_used_where_it_can_be_and_the_rest_noted_once(tmp_path: Path) -> None:
-    from policypack.layout.chart import style_for
     from policypack.load.pack import load_pack
+    from policypack.model.theme import theme_from_brand
 
     text = EXAMPLE.read_text(encoding="utf-8")
     (tmp_path / "school.yaml").write_text(text[: text.index("brand:\n")] + "brand: _brand.yml\n", encoding="utf-8")
@@ -648,13 +646,13 @@ def test_a_quarto_brand_file_is_used_where_it_can_be_and_the_rest_noted_once(tmp
     )
     pack, _ = load_pack(tmp_path / "school.yaml")
     assert pack is not None and pack.school.brand is not None
-    style = style_for(pack.school.brand.model)
+    style = theme_from_brand(pack.school.brand.model)
     assert (style.accent, style.ink, style.font) == ("#7a1f2b", "#222222", "Open Sans")
 
 
 def test_a_school_giving_only_its_logo_keeps_the_trusts_colours(tmp_path: Path) -> None:
-    from policypack.layout.chart import style_for
     from policypack.load.pack import load_pack
+    from policypack.model.theme import theme_from_brand
 
     trust = tmp_path / "trust"
     shutil.copytree(ROOT / "tests" / "data" / "trust", trust)
@@ -664,7 +662,7 @@ def test_a_school_giving_only_its_logo_keeps_the_trusts_colours(tmp_path: Path) 
     birch.write_text(birch.read_text(encoding="utf-8") + logo, encoding="utf-8")
     pack, problems = load_pack(birch)
     assert pack is not None and pack.school.brand is not None and pack.school.logo is not None, problems
-    assert style_for(pack.school.brand.model).accent == "#2d6a4f", "the trust's colour"
+    assert theme_from_brand(pack.school.brand.model).accent == "#2d6a4f", "the trust's colour"
     assert pack.school.logo.path == (trust / "schools" / "own.svg").resolve(), "the school's logo, beside it"
 
 
@@ -688,9 +686,8 @@ def test_a_bad_date_or_unknown_key_hides_no_colour_or_logo_problem(tmp_path: Pat
     assert "internal error" not in result.output
 
 
+@pytest.mark.usefixtures("needs_dot")
 def test_validate_says_a_brand_font_is_not_installed_and_which_package_has_it(tmp_path: Path) -> None:
-    if shutil.which("fc-match") is None:
-        pytest.skip("fontconfig's fc-match is a test tool (make test installs it)")
     profile = edited_profile(tmp_path, ("brand:\n", "brand:\n  typography: {base: Comic Neue}\n"))
     result = CliRunner().invoke(main, ["validate", str(profile)], catch_exceptions=False)
     assert result.exit_code == 1

@@ -12,7 +12,7 @@ import pytest
 from click.testing import Result
 from pypdf import PdfReader
 
-from policypack.layout.chart import check_text_measurement
+from policypack.layout.fonts import require_dot_font
 from policypack.layout.sheet import PAPER_MM, minimum_text_pt
 from policypack.load.flows import load_flow_set
 from policypack.model.route import number_steps, steps_in_order
@@ -168,10 +168,10 @@ def test_png_output_is_a_preview_image(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_a_missing_dot_exits_3_with_how_to_install(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    check_text_measurement.cache_clear()
+    require_dot_font.cache_clear()
     monkeypatch.setenv("PATH", str(tmp_path))
     result = cli("flowchart", "england-staff-response", "-o", str(tmp_path / "p.pdf"))
-    check_text_measurement.cache_clear()
+    require_dot_font.cache_clear()
     assert result.exit_code == 3
     assert "'dot' was not found" in result.stderr and "apt-get install graphviz" in result.stderr
 

@@ -13,7 +13,7 @@ import lxml.html
 import pytest
 from pypdf import PdfReader
 
-from policypack.layout.pack import CHARTS
+from policypack.model.profile import PROCEDURE_CHARTS as CHARTS
 from tests.conftest import ROOT, normalised, pdf_body_text
 
 EXAMPLE = ROOT / "examples" / "oakfield"

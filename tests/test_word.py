@@ -20,8 +20,9 @@ from docx.shared import Mm
 from PIL import Image
 from pypdf import PdfReader
 
-from policypack.layout.pack import CHARTS
-from policypack.write.docx import WordLook, write_docx
+from policypack.model.profile import PROCEDURE_CHARTS as CHARTS
+from policypack.model.theme import Theme
+from policypack.write.docx import write_docx
 from policypack.write.raster import Rasteriser
 from tests.conftest import DATA, ROOT, bookmark_titles, normalised, pdf_body_text, run_cli, with_formats
 
@@ -206,7 +207,7 @@ def test_control_characters_print_as_their_pictures_in_word(tmp_path: Path) -> N
     might, and XML cannot: the Word writer shows them rather than failing."""
     html = '<html><head><title>T\x07</title></head><body><h2 class="running-school">Bell\x07 NUL\x00</h2></body></html>'
     out = tmp_path / "control.docx"
-    write_docx(html, out, WordLook("Open Sans", "#1b4965", "#1a1a1a", dt.date(2026, 9, 1)), Rasteriser(), [])
+    write_docx(html, out, Theme(accent="#1b4965"), dt.date(2026, 9, 1), Rasteriser(), [])
     document = docx.Document(str(out))
     assert [p.text for p in document.paragraphs] == ["Bell\u2407 NUL\u2400"]
     assert document.core_properties.title == "T\u2407"

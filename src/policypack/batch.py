@@ -20,7 +20,8 @@ from typing import Literal
 
 from policypack.build import load_checked_pack, make_pack
 from policypack.errors import InvalidInput, PolicypackError
-from policypack.load.pack import PackInput
+from policypack.layout.fonts import font_problems, require_tools
+from policypack.load.pack import CheckedPack
 from policypack.workers import MEMORY_LIMIT_BYTES, TimeLimitReached, run_here, run_in_workers
 from policypack.write.manifest import MANIFEST, inputs_digest
 from policypack.write.pack import is_intact, pack_folder_name, read_manifest, remove_staging
@@ -53,7 +54,7 @@ class Interrupted(Exception):
 
 @dataclass
 class _Plan:
-    todo: list[tuple[Path, PackInput]] = field(default_factory=list)
+    todo: list[tuple[Path, CheckedPack]] = field(default_factory=list)
     done: dict[Path, Outcome] = field(default_factory=dict)
 
 
@@ -64,12 +65,12 @@ def build_many(
     today: dt.date,
     progress: Progress | None = None,
     time_limit: float = SCHOOL_TIME_LIMIT_SECONDS,
-    before_start: Callable[[], object] | None = None,
 ) -> list[Outcome]:
     """Build every profile's pack; one outcome per profile, in the order given.
 
-    `before_start` runs once before the first build (the CLI checks the tools there, so a
-    missing `dot` stops the batch with exit 3 before any worker starts).
+    Before the first build, the pre-flight: a missing `dot` (or Pango, or the house font)
+    stops the batch with exit 3 before any worker starts, and a school whose brand names a
+    font that is not installed fails alone.
     """
     outcomes: dict[Path, Outcome] = {}
 
@@ -82,11 +83,11 @@ def build_many(
         plan = _plan(profiles, output, today)
     except KeyboardInterrupt:  # still reading profiles: nothing was started
         raise Interrupted([Outcome(p, "stopped", p.stem) for p in profiles]) from None
+    if plan.todo:
+        _preflight(plan)
     for profile in profiles:
         if profile in plan.done:
             record(plan.done[profile])
-    if plan.todo and before_start:
-        before_start()
     try:
         for outcome in _run(plan.todo, output, jobs, time_limit):
             record(outcome)
@@ -105,7 +106,7 @@ def _plan(profiles: Sequence[Path], output: Path, today: dt.date) -> _Plan:
     """Load and check every profile once; decide what to skip, fail, or build."""
     plan = _Plan()
     folders: dict[str, list[Path]] = {}
-    loaded: dict[Path, PackInput] = {}
+    loaded: dict[Path, CheckedPack] = {}
     for profile in dict.fromkeys(profiles):
         try:
             pack = load_checked_pack(profile, today)
@@ -136,15 +137,29 @@ def _plan(profiles: Sequence[Path], output: Path, today: dt.date) -> _Plan:
     return plan
 
 
-def _unchanged(pack: PackInput, folder: Path) -> bool:
+def _preflight(plan: _Plan) -> None:
+    """The tools for everyone (ToolMissing, exit 3), then each school's fonts (that school fails)."""
+    require_tools()
+    todo = []
+    for profile, pack in plan.todo:
+        problems = font_problems(pack.school, pack.theme)
+        if problems:
+            message = "\n".join(problem.format() for problem in problems)
+            plan.done[profile] = Outcome(profile, "failed", _name(pack), message)
+        else:
+            todo.append((profile, pack))
+    plan.todo = todo
+
+
+def _unchanged(pack: CheckedPack, folder: Path) -> bool:
     """Whether the pack on disk was built from exactly these inputs and is still whole."""
     manifest = read_manifest(folder / MANIFEST)
     if manifest is None or manifest.get("profile") not in (None, str(pack.school.profile.path)):
         return False
-    return manifest.get("inputs") == inputs_digest(pack) and is_intact(folder)
+    return manifest.get("inputs") == inputs_digest(pack.inputs) and is_intact(folder)
 
 
-def _run(todo: list[tuple[Path, PackInput]], output: Path, jobs: int, time_limit: float) -> Iterator[Outcome]:
+def _run(todo: list[tuple[Path, CheckedPack]], output: Path, jobs: int, time_limit: float) -> Iterator[Outcome]:
     if not todo:  # nothing changed: no renderer to load
         return
     if len(todo) == 1:  # one school: built here, under the same time limit, with nothing to fork
@@ -161,7 +176,7 @@ def _run(todo: list[tuple[Path, PackInput]], output: Path, jobs: int, time_limit
         yield done.result or Outcome(done.key, "failed", names[done.key], done.failure, done.seconds)
 
 
-def build_one(profile: Path, pack: PackInput, output: Path) -> Outcome:
+def build_one(profile: Path, pack: CheckedPack, output: Path) -> Outcome:
     """Build one school's pack; every failure becomes an outcome, never an exception."""
     started = time.perf_counter()
     try:
@@ -184,7 +199,7 @@ def _preload_renderer() -> None:
     load_weasyprint()
 
 
-def _name(pack: PackInput) -> str:
+def _name(pack: CheckedPack) -> str:
     return pack.school.model.school.name
 
 

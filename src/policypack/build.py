@@ -1,7 +1,8 @@
-"""The pipeline, read top to bottom: load → check → lay out → render → write.
+"""The pipeline, read top to bottom: load → check → pre-flight → lay out → render → write.
 
-`build_pack` is the place to start reading policypack: each line is one stage, each
-stage a sub-package that imports only the stages before it.
+`load_checked_pack` loads and checks a profile (the batch runs it for every school before
+any build starts); `make_pack` lays the checked pack out, renders and writes it, one call
+per stage. Each stage is a sub-package that imports only the stages before it.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from pathlib import Path
 from policypack.check.flows import check_flow_file
 from policypack.check.pack import check_pack
 from policypack.errors import InvalidInput, Problem, Severity, has_errors
-from policypack.layout.chart import build_graph, check_text_measurement, style_for, to_svg
+from policypack.layout.chart import build_graph, to_svg
+from policypack.layout.fonts import preflight
 from policypack.layout.pack import lay_out_pack
 from policypack.layout.sheet import FittedChart, Sheet, lay_out_poster, minimum_text_pt, title_block
 from policypack.load.flows import FlowSet
 from policypack.load.located import Located
-from policypack.load.pack import PackInput, load_pack
-from policypack.model.flow import Flow
+from policypack.load.pack import CheckedPack, load_pack
+from policypack.model.flow import Flow, chart_name, flow_id
+from policypack.model.theme import Theme
 from policypack.render.pack import POSTER_DOCUMENT, branding, render_pack
 from policypack.render.poster import Poster, render_poster
 from policypack.render.templating import template_environment
@@ -33,30 +36,27 @@ from policypack.write.preview import write_png
 log = logging.getLogger("policypack")
 
 
-def build_pack(profile: Path, output_root: Path, today: dt.date) -> PackResult:
-    """Build one school's whole pack into OUTPUT_ROOT/<school>/; the old pack stays until it is done."""
-    pack = load_checked_pack(profile, today)  # load, then check: every problem at once
-    return make_pack(pack, output_root)
-
-
-def make_pack(pack: PackInput, output_root: Path) -> PackResult:
-    """Lay out, render and write a pack that was loaded and checked (a batch checks all first)."""
-    layout = lay_out_pack(pack)
-    documents = render_pack(pack, layout, template_environment(pack.school.templates))
+def make_pack(checked: CheckedPack, output_root: Path) -> PackResult:
+    """Lay out, render and write a pack that was loaded, checked and pre-flighted (a batch does all first)."""
+    layout = lay_out_pack(checked)
+    documents = render_pack(checked, layout, template_environment(checked.school.templates))
     for poster in layout.posters:
         _report_legibility(poster.name, poster.sheet, poster.chart, can_turn=poster.landscape_given is False)
-    return write_pack(pack, documents, output_root, layout.style)
+    return write_pack(checked, documents, output_root)
 
 
-def load_checked_pack(profile: Path, today: dt.date, flows: FlowSet | None = None) -> PackInput:
-    """Load and check a profile: InvalidInput with every problem, or the pack's one input value."""
-    pack, problems = load_pack(profile, flows)
-    problems += check_pack(pack, today) if pack else []
-    if pack is None or has_errors(problems):
+def load_checked_pack(profile: Path, today: dt.date, flows: FlowSet | None = None) -> CheckedPack:
+    """Load and check a profile: InvalidInput with every problem, or the checked pack."""
+    inputs, problems = load_pack(profile, flows)
+    checked = None
+    if inputs is not None:
+        checked, found = check_pack(inputs, today)
+        problems += found
+    if checked is None or has_errors(problems):
         raise InvalidInput(problems)
     for problem in problems:  # warnings (a brand colour too light for text), notes (brand fields unused)
         log.log(logging.INFO if problem.severity is Severity.NOTE else logging.WARNING, "%s", problem.format())
-    return pack
+    return checked
 
 
 @dataclass(frozen=True)
@@ -77,23 +77,23 @@ def build_flowchart(flow_set: FlowSet, doc: Located[Flow], request: PosterReques
     pack = load_checked_pack(request.profile, today) if request.profile else None
     if pack:
         _check_nation(pack, doc.model)
-    style = style_for(pack.school.brand.model if pack and pack.school.brand else None)
-    check_text_measurement(style.font)
+    preflight(pack)
+    style = pack.theme if pack else Theme()
     svg = to_svg(build_graph(doc.model, style, flow_set.flow_titles()))
     text = (
-        title_block(doc.model, pack.school.model.people, pack.school.logo is not None, pack.school.model.school.name)
+        title_block(doc.model, pack.school.model.people, style.logo is not None, pack.school.model.school.name)
         if pack
         else title_block(doc.model)
     )
     laid_out = lay_out_poster(svg, style, request.size, request.landscape, request.print_marks, text)
     environment = template_environment(pack.school.templates if pack else None)
-    school = branding(pack.school) if pack else None
+    school = branding(pack) if pack else None
     poster = render_poster(
         environment, doc.model, flow_set.source_map(), flow_set.flow_titles(), laid_out, style, school
     )
     _report_legibility(doc.model.id, poster.sheet, poster.chart, can_turn=request.landscape is False)
-    folder = pack.base if pack else bundled_path("templates")
-    allowed = pack.allowed if pack else (folder,)
+    folder = pack.inputs.base if pack else bundled_path("templates")
+    allowed = pack.inputs.allowed if pack else (folder,)
     if request.fmt == "svg":
         with replacing(out) as temp:
             temp.write_text(poster.chart.svg, encoding="utf-8")
@@ -104,11 +104,11 @@ def build_flowchart(flow_set: FlowSet, doc: Located[Flow], request: PosterReques
     return poster
 
 
-def _check_nation(pack: PackInput, flow: Flow) -> None:
+def _check_nation(pack: CheckedPack, flow: Flow) -> None:
     nation = pack.school.model.school.nation
     if nation != flow.nation:
         message = f"this school is in {nation.title()}, but '{flow.id}' is a chart for {flow.nation.title()}"
-        hint = f"use {nation}-{flow.id.split('-', 1)[1]}"
+        hint = f"use {flow_id(nation, chart_name(flow.id))}"
         raise InvalidInput([Problem(pack.school.locate("school", "nation"), message, hint)])
 
 

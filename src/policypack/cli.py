@@ -22,7 +22,6 @@ from policypack.check.review import review_data, review_flow_set, review_text
 from policypack.diff import diff_data, diff_flows, diff_text, flow_version
 from policypack.errors import InvalidInput, Location, PolicypackError, Problem, Severity, has_errors
 from policypack.interview import write_profile
-from policypack.layout.chart import ChartStyle, check_text_measurement
 from policypack.layout.sheet import PAPER_MM
 from policypack.load.flows import bundled_flow_set, find_flow
 from policypack.load.profile import load_school
@@ -329,7 +328,6 @@ def build(today: dt.date, profiles: tuple[Path, ...], output: Path, jobs: int | 
         jobs or default_jobs(),
         today,
         _progress_reporter(len(targets)),
-        before_start=lambda: check_text_measurement(ChartStyle().font),
     )
     _print_outcomes(outcomes)
     if any(o.status == "failed" for o in outcomes):

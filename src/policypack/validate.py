@@ -1,4 +1,5 @@
-"""`policypack validate`: load and check only, so it is fast and needs neither dot nor Pango.
+"""`policypack validate`: load and check, so it is fast; dot is asked only whether the fonts a
+brand names are installed (the build's own pre-flight question, `layout/fonts.py`).
 
 A folder is checked as a whole (its flows with its own sources.yaml, and every school
 profile in it); a single flow file is checked within the flow set it belongs to.
@@ -6,20 +7,20 @@ profile in it); a single flow file is checked within the flow set it belongs to.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 from policypack.check.flows import check_flow_file, check_flow_set
 from policypack.check.pack import check_pack
-from policypack.check.profile import FONT_FAMILY
-from policypack.errors import Location, Problem, sorted_problems
+from policypack.errors import Location, Problem, ToolMissing, sorted_problems
+from policypack.layout.fonts import font_problems
 from policypack.load.files import is_file
 from policypack.load.flows import SOURCES_FILE, YAML_SUFFIXES, flow_set_for, load_flow_set, registry_root
-from policypack.load.pack import PackInput, load_pack
+from policypack.load.pack import load_pack
 from policypack.load.profile import profile_kind
-from policypack.tools import font_install_hint, run_tool
+from policypack.model.theme import theme_from_brand
 
 
 def validate_paths(paths: Iterable[Path], today: dt.date) -> list[Problem]:
@@ -45,31 +46,16 @@ def validate_paths(paths: Iterable[Path], today: dt.date) -> list[Problem]:
 
 
 def validate_school(path: Path, today: dt.date) -> list[Problem]:
-    """A profile's problems, checked against the bundled flows."""
-    pack, problems = load_pack(path)
-    return problems + (check_pack(pack, today) + _font_problems(pack) if pack else [])
-
-
-def _font_problems(pack: PackInput) -> list[Problem]:
-    """A brand font that is not installed, found with fontconfig (which dot and WeasyPrint use).
-
-    Without fontconfig's fc-match, the build's own check (exit 3) still catches it.
-    """
-    brand = pack.school.brand
-    typography = brand.model.typography if brand else None
-    if typography is None or shutil.which("fc-match") is None:
-        return []
-    problems = []
-    for part in ("base", "headings"):
-        family = str(getattr(getattr(typography, part, None), "family", None) or "")
-        if not family or not FONT_FAMILY.fullmatch(family):
-            continue
-        done = run_tool("fc-match", ["-f", "%{family}", family], timeout=10, check=False)
-        found = done.stdout.decode(errors="replace").split(",")[0].strip()
-        if done.returncode == 0 and found.casefold() != family.casefold():
-            message = f"the font '{family}' is not installed (documents would use '{found}')"
-            problems.append(Problem(pack.school.locate_brand("typography", part), message, font_install_hint(family)))
-    return problems
+    """A profile's problems, checked against the bundled flows, and the fonts its brand names."""
+    inputs, problems = load_pack(path)
+    if inputs is None:
+        return problems
+    checked, found = check_pack(inputs, today)
+    brand = inputs.school.brand
+    theme = checked.theme if checked else theme_from_brand(brand.model if brand else None)
+    with contextlib.suppress(ToolMissing):  # no dot (or no Pango): the build's pre-flight says so, exit 3
+        found += font_problems(inputs.school, theme) if brand else []
+    return problems + found
 
 
 def _check_folder(folder: Path, profiles: set[Path], today: dt.date) -> list[Problem]:

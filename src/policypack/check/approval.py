@@ -12,24 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 
 from policypack.errors import Problem, Severity
 from policypack.load.pack import PackInput
+from policypack.model.approval import Approval
 
 # Fields that record the approval itself, or only change how the pack looks.
 NOT_TEXT = {"policy": {"approved_version", "history", "last_reviewed"}, "brand": True, "outputs": True}
-
-
-@dataclass(frozen=True)
-class Approval:
-    version: str  # this text's fingerprint, 8 hex digits
-    approved: str | None  # the version the profile says was approved
-    reason: str | None  # why the text needs re-approval, or None
-
-    @property
-    def differs(self) -> bool:
-        return self.reason is not None
 
 
 def approval_of(pack: PackInput) -> Approval:
@@ -49,8 +38,7 @@ def approval_of(pack: PackInput) -> Approval:
     return Approval(version, approved, reason)
 
 
-def approval_problems(pack: PackInput) -> list[Problem]:
-    approval = approval_of(pack)
+def approval_problems(pack: PackInput, approval: Approval) -> list[Problem]:
     if not approval.differs:
         return []
     return [

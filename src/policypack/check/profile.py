@@ -14,9 +14,8 @@ from brand_yml import Brand
 
 from policypack.errors import Problem, Severity, suggest
 from policypack.load.profile import School
-from policypack.model.colour import TEXT_CONTRAST, contrast_ratio, readable_colour
+from policypack.model.colour import HEX_COLOUR, TEXT_CONTRAST, contrast_ratio, readable_colour
 
-HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 # Both are written into CSS and DOT: nothing else, matched whole (`$` alone lets "\n" through).
 FONT_FAMILY = re.compile(r"[A-Za-z0-9 -]{1,60}")
 

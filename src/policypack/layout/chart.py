@@ -1,31 +1,27 @@
-"""Lay-out stage: a flow and a chart style become DOT source, and DOT becomes SVG.
+"""Lay-out stage: a flow and a theme become DOT source, and DOT becomes SVG.
 
-`build_graph` is pure and deterministic (golden-tested); `to_svg` is the one place that
-runs `dot`, with a timeout. Lanes are not drawn as clusters (for a route that moves from
-actor to actor they make a diagonal staircase); each box instead carries its lane's tag
+`build_graph` is pure and deterministic (golden-tested); `to_svg` runs `dot` to lay a chart
+out, with a timeout (the font pre-flight, `layout/fonts.py`, is the only other place that
+asks dot anything). Lanes are not drawn as clusters (for a route that moves from actor to
+actor they make a diagonal staircase); each box instead carries its lane's tag
 and fill lightness, and kinds differ by shape and border, so nothing depends on hue.
 """
 
 from __future__ import annotations
 
-import colorsys
 import functools
 import html
-import re
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import graphviz
-from brand_yml import Brand
 
-from policypack.errors import ToolMissing
-from policypack.model.colour import readable_colour, rgb, to_hex
 from policypack.model.flow import Flow, Step, StepKind
 from policypack.model.route import number_steps
-from policypack.tools import INSTALL_HINTS, font_install_hint, run_tool
+from policypack.model.theme import Theme
+from policypack.tools import run_tool
 
 DOT_TIMEOUT_SECONDS = 20
-HEX = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 @dataclass(frozen=True)
@@ -47,63 +43,9 @@ KIND_STYLES: dict[StepKind, KindStyle] = {
 }
 CONTINUES_STYLE = KindStyle("Continues in another chart", "box", "rounded,filled,dashed", 1.6, peripheries=2)
 
-# Fill lightness per lane, in drawing order: far enough apart to survive greyscale printing
-# (luminance steps of 0.1 or more for any brand hue), and light enough that the ink keeps
-# a contrast of at least 5:1 on the darkest.
-LANE_LIGHTNESS = (0.985, 0.91, 0.83, 0.75, 0.67)
-
-
-@dataclass(frozen=True)
-class ChartStyle:
-    """Fonts, sizes and colours of a chart. Sizes are DOT points before scaling to paper."""
-
-    font: str = "Open Sans"
-    heading_font: str | None = None  # documents' headings, when the brand names a font for them
-    title_pt: float = 14.0
-    number_pt: float = 15.0
-    tag_pt: float = 13.0
-    edge_pt: float = 13.0
-    ink: str = "#1a1a1a"
-    accent: str = "#2f4858"
-    wrap: dict[str, int] = field(default_factory=lambda: {"decision": 26, "default": 28})
-
-    @property
-    def headings(self) -> str:
-        return self.heading_font or self.font
-
-    @property
-    def smallest_pt(self) -> float:
-        return min(self.title_pt, self.number_pt, self.tag_pt, self.edge_pt)
-
-    def lane_fills(self, count: int) -> list[str]:
-        """One fill per lane: the accent's hue, soft saturation, stepped lightness."""
-        hue, _, saturation = colorsys.rgb_to_hls(*rgb(self.accent))
-        saturation = min(saturation, 0.35)
-        levels = LANE_LIGHTNESS[:count] if count <= len(LANE_LIGHTNESS) else LANE_LIGHTNESS
-        return [to_hex(colorsys.hls_to_rgb(hue, lightness, saturation)) for lightness in levels]
-
-
-def style_for(brand: Brand | None) -> ChartStyle:
-    """A chart style in a brand's primary colour and base font, where it gives them."""
-    primary = brand.color.primary if brand and brand.color else None
-    family = brand.typography.base.family if brand and brand.typography and brand.typography.base else None
-    headings = brand.typography.headings if brand and brand.typography else None
-    heading_colour = getattr(headings, "color", None)
-    foreground = brand.color.foreground if brand and brand.color else None
-    style = ChartStyle()
-    # headings and chart ink are text: a light brand colour is darkened until it reads (4.5:1)
-    accent = next(
-        (readable_colour(str(c)) for c in (heading_colour, primary) if c and HEX.fullmatch(str(c))), style.accent
-    )
-    ink = readable_colour(str(foreground)) if foreground and HEX.fullmatch(str(foreground)) else style.ink
-    heading_family = getattr(headings, "family", None)
-    return ChartStyle(
-        font=family or style.font, heading_font=str(heading_family) if heading_family else None, accent=accent, ink=ink
-    )
-
 
 def build_graph(
-    flow: Flow, style: ChartStyle, flow_titles: dict[str, str] | None = None, part: frozenset[str] | None = None
+    flow: Flow, style: Theme, flow_titles: dict[str, str] | None = None, part: frozenset[str] | None = None
 ) -> str:
     """DOT source for a flow: the same flow and style always give the same text.
 
@@ -187,7 +129,7 @@ def _entries(
             graph.edge(name, step.id)
 
 
-def _node_label(step: Step, number: int, tag: str, style: ChartStyle, flow_titles: dict[str, str]) -> str:
+def _node_label(step: Step, number: int, tag: str, style: Theme, flow_titles: dict[str, str]) -> str:
     """An HTML-like label: the step number and lane tag, then the wrapped title.
 
     Every piece of text is XML-escaped here, because graphviz escapes nothing inside
@@ -214,27 +156,6 @@ def to_svg(source: str, timeout: float = DOT_TIMEOUT_SECONDS) -> str:
     Cached per process: every school that shares a flow and a style shares its layout.
     """
     return run_tool("dot", ["-Tsvg"], stdin=source.encode(), timeout=timeout).stdout.decode()
-
-
-@functools.cache
-def check_text_measurement(font: str) -> str:
-    """The font file dot measures `font` with; dot must measure through Pango.
-
-    Without the Pango plugin, dot guesses text widths and labels overflow their boxes in
-    the PDF, silently; without the font, dot and WeasyPrint may pick different fallbacks.
-    """
-    probe = f'digraph {{ node [fontname="{font}"]; a }}'
-    done = run_tool("dot", ["-v", "-Tsvg"], stdin=probe.encode(), timeout=DOT_TIMEOUT_SECONDS, check=False)
-    report = done.stderr.decode(errors="replace")
-    # e.g. fontname: "Open Sans" resolved to: (PangoCairoFcFont) "Open Sans, Regular" /usr/.../OpenSans-Regular.ttf
-    match = re.search(r'resolved to: \(([^)]*)\)\s*"([^",]*)[^"]*"\s*(\S*)', report)
-    if not match or "pango" not in match.group(1).casefold():
-        raise ToolMissing(f"dot cannot measure text with Pango, so labels would overflow; {INSTALL_HINTS['dot']}")
-    if match.group(2).strip().casefold() != font.casefold():
-        raise ToolMissing(
-            f"the font '{font}' is not installed (dot would use '{match.group(2).strip()}'); {font_install_hint(font)}"
-        )
-    return match.group(3)
 
 
 def _html(text: str) -> str:

@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from policypack.layout.chart import ChartStyle, build_graph, check_text_measurement, style_for, to_svg
+from policypack.layout.chart import build_graph, to_svg
 from policypack.layout.sheet import MM_PER_PT, PAPER_MM, FittedChart, Sheet, fit_chart, lay_out_poster, title_block
-from policypack.load.pack import PackInput
+from policypack.load.pack import CheckedPack
 from policypack.model.flow import Flow
 from policypack.model.route import number_steps
+from policypack.model.theme import Theme
 
-# The charts of a nation's procedure, in the order the policy presents them.
-CHARTS = ("staff-response", "dsl-review", "dsl-response", "police-records")
 # A chart in the policy is printed on the profile's paper (A4 unless it asks for A3) with
 # its text at 8 pt or more: beside its steps in words when that fits, else alone on the
 # page (the steps in words follow), else split into parts with explicit continuations.
@@ -54,42 +53,34 @@ class PosterLayout:
 
 @dataclass(frozen=True)
 class PackLayout:
-    style: ChartStyle
-    charts: dict[str, tuple[Flow, list[ChartPage]]]  # chart key -> its flow and policy pages, in CHARTS order
+    charts: dict[str, tuple[Flow, list[ChartPage]]]  # chart name -> its flow and policy pages, in the policy's order
     posters: list[PosterLayout]
 
 
-def lay_out_pack(pack: PackInput) -> PackLayout:
-    """The nation's charts on policy pages, and the posters the profile asks for."""
-    profile = pack.school.model
-    style = style_for(pack.school.brand.model if pack.school.brand else None)
-    for font in dict.fromkeys([style.font, style.headings]):  # the headings' font must be installed too
-        check_text_measurement(font)
-    titles = pack.flows.flow_titles()
-    svgs: dict[str, str] = {}
-    flows: dict[str, Flow] = {}
-    for key in CHARTS:
-        doc = pack.flows.find(f"{profile.school.nation}-{key}")
-        if doc is None:
-            raise LookupError(f"no bundled flow '{profile.school.nation}-{key}'")
-        flows[key], svgs[key] = doc.model, to_svg(build_graph(doc.model, style, titles))
+def lay_out_pack(checked: CheckedPack) -> PackLayout:
+    """The nation's charts on policy pages, and the posters the profile asks for (fonts were
+    checked by the pre-flight, `layout/fonts.py`)."""
+    profile = checked.school.model
+    theme = checked.theme
+    titles = checked.flows.flow_titles()
+    svgs = {name: to_svg(build_graph(flow, theme, titles)) for name, flow in checked.charts.items()}
     paper = profile.outputs.chart_paper
-    charts = {key: (flows[key], lay_out_chart_pages(flows[key], svgs[key], style, titles, paper)) for key in CHARTS}
+    charts = {
+        name: (flow, lay_out_chart_pages(flow, svgs[name], theme, titles, paper))
+        for name, flow in checked.charts.items()
+    }
     posters = []
-    if "posters" in profile.outputs.documents:
-        for spec in profile.outputs.posters:
-            doc = pack.flows.find(f"{profile.school.nation}-{spec.chart}")
-            assert doc is not None  # checked by check_school
-            svg = svgs.get(spec.chart) or to_svg(build_graph(doc.model, style, titles))
-            text = title_block(doc.model, profile.people, pack.school.logo is not None, profile.school.name)
-            sheet, chart = lay_out_poster(svg, style, spec.size, spec.landscape, profile.outputs.print_marks, text)
-            name = f"poster-{spec.chart}-{spec.size.lower()}"
-            posters.append(PosterLayout(name, doc.model, sheet, chart, spec.landscape))
-    return PackLayout(style, charts, posters)
+    for spec, flow in checked.posters:
+        svg = svgs.get(spec.chart) or to_svg(build_graph(flow, theme, titles))
+        text = title_block(flow, profile.people, theme.logo is not None, profile.school.name)
+        sheet, chart = lay_out_poster(svg, theme, spec.size, spec.landscape, profile.outputs.print_marks, text)
+        name = f"poster-{spec.chart}-{spec.size.lower()}"
+        posters.append(PosterLayout(name, flow, sheet, chart, spec.landscape))
+    return PackLayout(charts, posters)
 
 
 def lay_out_chart_pages(
-    flow: Flow, svg: str, style: ChartStyle, titles: dict[str, str], paper: str = "A4"
+    flow: Flow, svg: str, style: Theme, titles: dict[str, str], paper: str = "A4"
 ) -> list[ChartPage]:
     """The fewest pages of `paper` on which every part of the chart reads at 8 pt or more;
     among splits into the same number of pages, the one with the largest smallest text.
@@ -134,7 +125,7 @@ def _splits(order: list[str]) -> Iterator[list[list[str]]]:
         yield [order[i : i + size] for i in range(0, len(order), size)]
 
 
-def _fit_part(svg: str, style: ChartStyle, paper: str, shown: tuple[int, ...], part: tuple[int, int]) -> ChartPage:
+def _fit_part(svg: str, style: Theme, paper: str, shown: tuple[int, ...], part: tuple[int, int]) -> ChartPage:
     """Beside its steps in words (portrait) when it reads there, else alone on the page in
     the orientation that prints it larger."""
     pages = [

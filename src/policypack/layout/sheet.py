@@ -11,9 +11,9 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from policypack.layout.chart import ChartStyle
 from policypack.model.flow import Flow
 from policypack.model.profile import People
+from policypack.model.theme import Theme
 
 PAPER_MM: dict[str, tuple[float, float]] = {"A4": (210, 297), "A3": (297, 420), "A2": (420, 594), "A1": (594, 841)}
 READING_DISTANCE_M: dict[str, float] = {"A4": 1.0, "A3": 1.5, "A2": 2.0, "A1": 3.0}
@@ -148,7 +148,7 @@ class FittedChart:
     smallest_pt: float
 
 
-def fit_chart(svg: str, sheet: Sheet, style: ChartStyle) -> FittedChart:
+def fit_chart(svg: str, sheet: Sheet, style: Theme) -> FittedChart:
     """Scale dot's SVG to fill the sheet's chart box (the text alternative is the renderer's)."""
     match = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
     if not match:
@@ -165,7 +165,7 @@ def fit_chart(svg: str, sheet: Sheet, style: ChartStyle) -> FittedChart:
 
 
 def lay_out_poster(
-    svg: str, style: ChartStyle, size: str, landscape: bool | None, print_marks: bool, text: TitleBlock = TitleBlock()
+    svg: str, style: Theme, size: str, landscape: bool | None, print_marks: bool, text: TitleBlock = TitleBlock()
 ) -> tuple[Sheet, FittedChart]:
     """The chart on a poster sheet; with `landscape=None`, the orientation that prints larger text.
 

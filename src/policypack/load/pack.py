@@ -1,4 +1,10 @@
-"""The one value a build starts from: a school's profile and the flows, loaded once."""
+"""The values a build passes down: what load read (`PackInput`) and what check made of it
+(`CheckedPack`).
+
+Both are declared here, below the check stage, so that layout, render and write can take a
+checked pack without importing the check stage: check produces the value, later stages
+only read it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,10 @@ from pathlib import Path
 from policypack.errors import Problem
 from policypack.load.flows import FlowSet, bundled_flow_set
 from policypack.load.profile import School, load_school
+from policypack.model.approval import Approval
+from policypack.model.flow import Flow
+from policypack.model.profile import PosterSpec
+from policypack.model.theme import Theme
 from policypack.resources import bundled_path
 
 
@@ -43,3 +53,28 @@ def load_pack(profile: Path, flows: FlowSet | None = None) -> tuple[PackInput | 
     if school is None:
         return None, problems
     return PackInput(school, flows or bundled_flow_set()), problems
+
+
+@dataclass(frozen=True)
+class CheckedPack:
+    """A pack input that passed every check, with the check stage's verdicts.
+
+    Only the check stage makes one (`check_pack`): holding one means the charts and posters
+    exist for the school's nation, and the theme is the brand's, resolved once.
+    """
+
+    inputs: PackInput
+    theme: Theme
+    approval: Approval  # this text's version, and whether the governors approved it
+    pending: tuple[tuple[str, str], ...]  # (flow id, step id) of each part of the text awaiting checking
+    charts: dict[str, Flow]  # the procedure's charts, by name, in the order the policy presents them
+    posters: tuple[tuple[PosterSpec, Flow], ...]  # the posters the profile asks for, with their flows
+    problems: tuple[Problem, ...] = ()  # warnings and notes (a pack with errors is never checked)
+
+    @property
+    def school(self) -> School:
+        return self.inputs.school
+
+    @property
+    def flows(self) -> FlowSet:
+        return self.inputs.flows

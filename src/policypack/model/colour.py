@@ -6,7 +6,9 @@ Pure functions, used by the profile check (to warn) and the chart style (to prin
 from __future__ import annotations
 
 import colorsys
+import re
 
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")  # the one form a brand colour may take: #rrggbb
 TEXT_CONTRAST = 4.5  # WCAG 2.2 AA for body text
 
 

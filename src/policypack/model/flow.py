@@ -24,6 +24,16 @@ StepKind = Literal["start", "action", "decision", "end"]
 Nation = Literal["england", "wales"]
 
 
+def flow_id(nation: str, chart: str) -> str:
+    """A nation's flow for a chart name: ("wales", "dsl-review") -> "wales-dsl-review"."""
+    return f"{nation}-{chart}"
+
+
+def chart_name(flow: str) -> str:
+    """A flow id without its nation, as a profile's posters name it: "wales-dsl-review" -> "dsl-review"."""
+    return flow.split("-", 1)[1] if "-" in flow else flow
+
+
 def _iso_date(value: object) -> object:
     """A date, or text in the form YYYY-MM-DD; never a number of seconds or a date with a time."""
     if isinstance(value, dt.datetime):

@@ -131,6 +131,8 @@ class PosterSpec(StrictModel):
     landscape: bool | None = Field(None, description="Leave out to use the orientation that prints larger text.")
 
 
+# The charts of a nation's procedure, in the order the policy presents them.
+PROCEDURE_CHARTS = ("staff-response", "dsl-review", "dsl-response", "police-records")
 DEFAULT_POSTERS = [
     PosterSpec(chart="staff-response", size="A4"),
     PosterSpec(chart="dsl-review", size="A2"),

@@ -13,12 +13,9 @@ from typing import Any
 import jinja2
 
 from policypack import __version__
-from policypack.check.approval import approval_of
-from policypack.check.review import pending_parts
 from policypack.layout.pack import ChartPage, PackLayout, PosterLayout
-from policypack.load.pack import PackInput
-from policypack.load.profile import School
-from policypack.model.flow import Flow, Source, Step
+from policypack.load.pack import CheckedPack
+from policypack.model.flow import Flow, Source, Step, chart_name
 from policypack.model.profile import Format
 from policypack.model.route import number_steps, steps_in_order
 from policypack.render.outline import route_summary, step_citations
@@ -75,15 +72,14 @@ class ChartSection:
         return [self.outline[number - 1] for number in page.numbers]
 
 
-def render_pack(pack: PackInput, layout: PackLayout, environment: jinja2.Environment) -> list[Rendered]:
+def render_pack(checked: CheckedPack, layout: PackLayout, environment: jinja2.Environment) -> list[Rendered]:
     """Every document the profile asks for, in the profile's order and in each format it asks for."""
-    context = pack_context(pack, layout)
-    formats = pack.school.model.outputs.formats
+    context = pack_context(checked, layout)
+    formats = checked.school.model.outputs.formats
     rendered = []
-    for name in pack.school.model.outputs.documents:
+    for name in checked.school.model.outputs.documents:
         if name == "posters":
-            if "pdf" in formats:
-                rendered += [_render_pack_poster(pack, layout, poster, environment) for poster in layout.posters]
+            rendered += [_render_pack_poster(checked, poster, environment) for poster in layout.posters]
             continue
         spec = PACK_DOCUMENTS[name]
         html = render_document(environment, spec.template, context)
@@ -95,31 +91,28 @@ def render_pack(pack: PackInput, layout: PackLayout, environment: jinja2.Environ
     return rendered
 
 
-def _render_pack_poster(
-    pack: PackInput, layout: PackLayout, poster: PosterLayout, environment: jinja2.Environment
-) -> Rendered:
-    sources, titles = pack.flows.source_map(), pack.flows.flow_titles()
+def _render_pack_poster(checked: CheckedPack, poster: PosterLayout, environment: jinja2.Environment) -> Rendered:
+    sources, titles = checked.flows.source_map(), checked.flows.flow_titles()
     laid_out = (poster.sheet, poster.chart)
-    html = render_poster(environment, poster.flow, sources, titles, laid_out, layout.style, branding(pack.school)).html
+    html = render_poster(environment, poster.flow, sources, titles, laid_out, checked.theme, branding(checked)).html
     return Rendered(poster.name, html, POSTER_DOCUMENT)
 
 
-def pack_context(pack: PackInput, layout: PackLayout) -> dict[str, Any]:
+def pack_context(checked: CheckedPack, layout: PackLayout) -> dict[str, Any]:
     """Everything the pack's templates use; only data, no wording."""
-    profile = pack.school.model
-    sources = pack.flows.source_map()
-    titles = pack.flows.flow_titles()
+    profile = checked.school.model
+    sources = checked.flows.source_map()
+    titles = checked.flows.flow_titles()
     sections = [_chart_section(key, flow, pages, sources, titles) for key, (flow, pages) in layout.charts.items()]
-    parts = pending_parts(section.flow for section in sections)
-    pending = {(flow_id.split("-", 1)[1], step_id) for flow_id, step_id in parts}
+    pending = {(chart_name(flow_id), step_id) for flow_id, step_id in checked.pending}
     return {
-        **branding(pack.school),
+        **branding(checked),
         **phase_flags(profile.school.phase),
-        "pending_count": len(parts),
+        "pending_count": len(checked.pending),
         "is_pending": lambda chart, step_id: (chart, step_id) in pending,
         "people": profile.people,
         "contacts": profile.contacts,
-        "style": layout.style,
+        "style": checked.theme,
         "charts": {section.key: section for section in sections},
         "sections": sections,
         "chart_page_styles": sorted({(page.name, page.size, page.landscape) for s in sections for page in s.pages}),
@@ -130,7 +123,7 @@ def pack_context(pack: PackInput, layout: PackLayout) -> dict[str, Any]:
         "created": profile.policy.adopted.isoformat(),
         "cite": lambda step: step_citations(step, sources),
         "number_sections": lambda chapters: SectionOutline(chapters, [(s.key, s.flow) for s in sections]),
-        "approval": approval_of(pack),
+        "approval": checked.approval,
         "criteria": criteria([(s.key, s.flow, s.numbers) for s in sections]),
     }
 
@@ -151,14 +144,14 @@ def phase_flags(phase: str) -> dict[str, bool]:
     }
 
 
-def branding(school: School) -> dict[str, Any]:
+def branding(checked: CheckedPack) -> dict[str, Any]:
     """What puts a school on a document: its details, its logo, its policy's dates, its people."""
-    logo = school.logo
+    profile, logo = checked.school.model, checked.theme.logo
     return {
-        "school": school.model.school,
-        "people": school.model.people,
-        "policy": school.model.policy,
-        "logo": {"path": logo.image.uri, "alt": logo.alt} if logo else None,
+        "school": profile.school,
+        "people": profile.people,
+        "policy": profile.policy,
+        "logo": {"path": logo.uri, "alt": logo.alt} if logo else None,
     }
 
 

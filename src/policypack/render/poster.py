@@ -9,14 +9,15 @@ from typing import Any
 from jinja2 import Environment
 
 from policypack import __version__
-from policypack.layout.chart import CONTINUES_STYLE, KIND_STYLES, ChartStyle, KindStyle
+from policypack.layout.chart import CONTINUES_STYLE, KIND_STYLES, KindStyle
 from policypack.layout.sheet import BLEED_MM, MARK_MM, FittedChart, Sheet
 from policypack.model.flow import Flow, Source
+from policypack.model.theme import Theme
 from policypack.render.outline import outline_text
 from policypack.render.templating import render_document
 
 
-def legend(flow: Flow, style: ChartStyle) -> dict[str, list[dict[str, Any]]]:
+def legend(flow: Flow, style: Theme) -> dict[str, list[dict[str, Any]]]:
     """Only what the chart uses: the kinds of step and the lanes, in drawing order."""
     kinds: list[KindStyle] = []
     for kind in ("start", "action", "decision", "end"):
@@ -62,7 +63,7 @@ def render_poster(
     sources: dict[str, Source],
     flow_titles: dict[str, str],
     laid_out: tuple[Sheet, FittedChart],
-    style: ChartStyle,
+    style: Theme,
     branding: dict[str, Any] | None = None,
 ) -> Poster:
     """The poster's HTML; `branding` (the school, its logo and dates) fills the title block."""

@@ -12,11 +12,10 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from policypack.layout.chart import ChartStyle
-from policypack.load.pack import PackInput
+from policypack.load.pack import CheckedPack, PackInput
 from policypack.render.pack import Rendered
 from policypack.write.atomic import replacing
-from policypack.write.docx import WordLook, start_charts, write_docx
+from policypack.write.docx import start_charts, write_docx
 from policypack.write.pdf import write_pdf
 from policypack.write.raster import Rasteriser
 from policypack.write.wordtext import visible_controls
@@ -24,8 +23,9 @@ from policypack.write.wordtext import visible_controls
 log = logging.getLogger("policypack")
 
 
-def write_documents(pack: PackInput, documents: Sequence[Rendered], stage: Path, style: ChartStyle) -> None:
-    """Every document into `stage`, as `<name>.<format>`; `style` is the pack's, as laid out."""
+def write_documents(checked: CheckedPack, documents: Sequence[Rendered], stage: Path) -> None:
+    """Every document into `stage`, as `<name>.<format>`, in the pack's theme."""
+    pack = checked.inputs
     raster = Rasteriser()  # each chart is drawn once for the pack, whichever Word files show it
     with contextlib.closing(raster):
         for document in documents:
@@ -37,8 +37,8 @@ def write_documents(pack: PackInput, documents: Sequence[Rendered], stage: Path,
                 with replacing(out) as temp:
                     temp.write_text(visible_controls(document.html), encoding="utf-8")
             elif document.fmt == "docx":
-                look = WordLook(style.font, style.accent, style.ink, pack.school.model.policy.adopted)
-                write_docx(document.html, out, look, raster, pack.allowed, pack.school.letterhead)
+                adopted = pack.school.model.policy.adopted
+                write_docx(document.html, out, checked.theme, adopted, raster, pack.allowed, pack.school.letterhead)
             else:
                 _write_pdf(pack, document, out)
 

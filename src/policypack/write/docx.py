@@ -14,7 +14,6 @@ import datetime as dt
 import io
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
+from policypack.model.theme import Theme
 from policypack.write.atomic import replacing
 from policypack.write.pdf import BuildFailed
 from policypack.write.raster import Rasteriser, fit_mm, svg_size_mm
@@ -67,18 +67,14 @@ BREAK_BEFORE, BREAK_AFTER = {"chart-page"}, {"cover", "contents", "chart-page"}
 _LITERAL_NUMBER = re.compile(r"^\s*\d+[.)]\s")
 
 
-@dataclass(frozen=True)
-class WordLook:
-    """What makes the Word file the school's: font and colours, and the day it was adopted."""
-
-    font: str
-    accent: str
-    ink: str
-    adopted: dt.date
-
-
 def write_docx(
-    html: str, out: Path, look: WordLook, raster: Rasteriser, allowed: Sequence[Path], template: Path | None = None
+    html: str,
+    out: Path,
+    theme: Theme,
+    adopted: dt.date,
+    raster: Rasteriser,
+    allowed: Sequence[Path],
+    template: Path | None = None,
 ) -> None:
     """Write `html` (a rendered document) as a Word file at `out`, atomically and reproducibly."""
     html = visible_controls(html)  # XML cannot hold them: they print as their pictures
@@ -90,11 +86,11 @@ def write_docx(
     svgs = re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL)
     if len(svgs) != len(tree.xpath("//svg")):
         raise BuildFailed(f"{out.name}: a picture inside a picture cannot go into Word")
-    builder = _Builder(document, look, raster, [root.resolve() for root in allowed], iter(svgs))
+    builder = _Builder(document, theme, raster, [root.resolve() for root in allowed], iter(svgs))
     builder.prepare(styled=template is None)
     builder.container(tree.body)
     page_furniture(document, tree, template is not None, Mm(TEXT_WIDTH_MM))
-    when = dt.datetime.combine(look.adopted, dt.time(), tzinfo=dt.UTC)
+    when = dt.datetime.combine(adopted, dt.time(), tzinfo=dt.UTC)  # the file's dates: the policy's
     meta = {m.get("name"): m.get("content", "") for m in tree.xpath("//meta[@name]")}
     title = text_of(tree.find(".//title")) if tree.find(".//title") is not None else ""
     author = meta.get("author", "")
@@ -111,8 +107,8 @@ def start_charts(html: str, raster: Rasteriser) -> None:
 
 
 class _Builder:
-    def __init__(self, document: Any, look: WordLook, raster: Rasteriser, allowed: list[Path], svgs: Any) -> None:
-        self.document, self.look, self.raster, self.allowed, self.svgs = document, look, raster, allowed, svgs
+    def __init__(self, document: Any, theme: Theme, raster: Rasteriser, allowed: list[Path], svgs: Any) -> None:
+        self.document, self.theme, self.raster, self.allowed, self.svgs = document, theme, raster, allowed, svgs
         self.break_next = False
         self.item: dict[str, Any] | None = None  # the list item being written: its numId, or None
         self.section_end = document.element.body.find(qn("w:sectPr"))  # new paragraphs go before it
@@ -134,14 +130,14 @@ class _Builder:
             setattr(section, f"{side}_margin", Mm(mm))
         section.header_distance = section.footer_distance = Mm(HEADER_FOOTER_MM)
         styles = self.document.styles
-        styles["Normal"].font.name = self.look.font
+        styles["Normal"].font.name = self.theme.font
         styles["Normal"].font.size = Pt(10.5)
-        styles["Normal"].font.color.rgb = rgb(self.look.ink)
+        styles["Normal"].font.color.rgb = rgb(self.theme.ink)
         styles["Normal"].paragraph_format.space_after = Pt(5)
         styles["Normal"].paragraph_format.line_spacing = 1.15
         for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
-            styles[name].font.name = self.look.font
-            styles[name].font.color.rgb = rgb(self.look.accent)
+            styles[name].font.name = self.theme.font
+            styles[name].font.color.rgb = rgb(self.theme.accent)
 
     # Blocks
 

@@ -30,8 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from policypack.errors import PolicypackError
-from policypack.layout.chart import ChartStyle
-from policypack.load.pack import PackInput
+from policypack.load.pack import CheckedPack
 from policypack.render.pack import Rendered
 from policypack.write.documents import write_documents
 from policypack.write.manifest import MANIFEST, write_manifest
@@ -257,13 +256,14 @@ class PackResult:
     files: list[str]
 
 
-def write_pack(pack: PackInput, documents: Sequence[Rendered], output_root: Path, style: ChartStyle) -> PackResult:
+def write_pack(checked: CheckedPack, documents: Sequence[Rendered], output_root: Path) -> PackResult:
     """Write every rendered document and the manifest, then put the pack in place as a whole."""
+    pack = checked.inputs
     name = pack.school.model.school.name
     folder = output_root / pack_folder_name(name, pack.school.profile.path)
     previous = check_pack_folder(folder, pack.school.profile.path)
     with staging(folder) as stage:
-        write_documents(pack, documents, stage, style)
+        write_documents(checked, documents, stage)
         write_manifest(stage, pack)
         files = put_in_place(stage, folder, previous)
     return PackResult(name, folder, files)
