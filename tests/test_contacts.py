@@ -6,10 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
+from pypdf import PdfReader
 
 from policypack.cli import main
+from policypack.load.profile import load_school
 from policypack.model.contacts import check_email, check_phone, check_website
+from policypack.render.proof import contact_entries
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "oakfield" / "school.yaml"
@@ -129,3 +133,45 @@ def test_a_bad_agency_website_and_out_of_hours_number_are_located(tmp_path: Path
     errors = errors_by_place(result.output)
     assert errors["36:5"].startswith("'contacts.childrens_social_care.out_of_hours': '0800 12' is too short")
     assert errors["49:5"].startswith("'contacts.safeguarding_partnership.website': 'ascp.example.gov.uk' must")
+
+
+# --- the contacts proof: every name and number the pack prints, and where ------------------
+
+
+def proof_rows(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_pack_has_a_one_page_contacts_proof_with_every_detail_and_where_it_prints(example_pack: Path) -> None:
+    proof = example_pack / "contacts-proof.pdf"
+    reader = PdfReader(proof)
+    assert len(reader.pages) == 1
+    text = proof_rows(reader.pages[0].extract_text())
+    profile = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    people = profile["people"]
+    for person in [people["dsl"], *people["deputies"]]:
+        for value in (person["name"], person["phone"], person["email"]):
+            assert value in text, value
+    for agency in profile["contacts"].values():
+        assert agency["name"] in text and agency["phone"] in text, agency
+    # where: the DSL's number is on the staff card and every poster, the LADO's in the policy alone
+    assert f"Phone {people['dsl']['phone']} * policy, staff card, parent leaflet, posters E-mail" in text
+    assert f"Phone {profile['contacts']['lado']['phone']} * policy E-mail" in text
+    assert "nobody answers it" in text, "the example's drama numbers are pointed out"
+
+
+def test_where_a_detail_prints_is_read_from_the_documents_whole_numbers_only() -> None:
+    profile = load_school(EXAMPLE)[0]
+    assert profile is not None
+    documents = [
+        ("staff-card", "<p>Call <a>01632 960 101</a> now</p><p>Ms Priya Raman</p>"),
+        ("poster-staff-response-a4", "<td>Ms Priya Ramanathan</td><td>0163 2960 101</td>"),
+        ("policy", "<p>Police: <b>101</b></p><p>See oakfield.example.<wbr>org</p>"),
+    ]
+    entries = {entry.role: entry for entry in contact_entries(profile.model, documents)}
+    dsl = {detail.kind: detail.where for detail in entries["dsl"].details}
+    assert dsl == {"name": ["staff-card"], "phone": ["staff-card"], "email": []}
+    police = {detail.kind: detail.where for detail in entries["police"].details}
+    assert police["phone"] == ["policy"], "'101' is not found inside '01632 960 101'"
+    school = {detail.kind: detail.where for detail in entries["school"].details}
+    assert school["website"] == ["policy"]

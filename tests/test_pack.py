@@ -30,6 +30,7 @@ def test_every_document_exists_with_sensible_pages(pack: Path) -> None:
     assert pages.pop("staff-card.pdf") == 1
     assert pages.pop("incident-form.pdf") == 2
     assert pages.pop("parent-leaflet.pdf") == 2
+    assert pages.pop("contacts-proof.pdf") == 1
     assert 15 <= pages.pop("policy.pdf") <= 30
     assert pages == {
         "poster-staff-response-a4.pdf": 1,
@@ -302,7 +303,8 @@ def test_a_document_no_longer_asked_for_is_removed_and_nothing_else(tmp_path: Pa
     (pack / "notes.txt").write_text("the DSL's own file")
     profile.write_text(profile.read_text().replace("documents: [staff-card, posters]", "documents: [staff-card]"))
     assert run_cli("build", str(profile), "-o", str(out)).exit_code == 0
-    assert sorted(p.name for p in pack.iterdir()) == ["manifest.json", "notes.txt", "staff-card.docx", "staff-card.pdf"]
+    kept = ["contacts-proof.pdf", "manifest.json", "notes.txt", "staff-card.docx", "staff-card.pdf"]
+    assert sorted(p.name for p in pack.iterdir()) == kept, "the contacts proof comes with every PDF pack"
 
 
 @pytest.mark.parametrize("key", ["brand", "templates", "extends"])

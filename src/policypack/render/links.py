@@ -24,13 +24,18 @@ def mailto_link(address: str) -> Markup:
     return Markup('<a class="email" href="mailto:{}">{}</a>').format(address, address)
 
 
+def shown_address(url: str) -> str:
+    """An address as documents print it: without https:// and www., without a final slash."""
+    return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+
+
 def web_link(url: str) -> Markup:
     """A clickable address that may break only after a slash: never mid-word, never at a hyphen.
 
     Each piece between slashes is kept whole (a line end after a hyphen in an address
     reads as hyphenation, and a reader would type the address wrongly).
     """
-    shown = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+    shown = shown_address(url)
     pieces = Markup("<wbr>").join(
         Markup('<span class="nobreak">{}</span>').format(piece) for piece in re.split(r"(?<=/)", shown)
     )

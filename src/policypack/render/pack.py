@@ -20,6 +20,7 @@ from policypack.model.profile import Format
 from policypack.model.route import number_steps, steps_in_order
 from policypack.render.outline import route_summary, step_citations
 from policypack.render.poster import chart_text, describe_chart, render_poster
+from policypack.render.proof import contact_entries
 from policypack.render.sections import SectionOutline, criteria
 from policypack.render.templating import render_document
 from policypack.render.web import WEB_DOCUMENTS, web_context
@@ -38,6 +39,8 @@ PACK_DOCUMENTS: dict[str, DocumentSpec] = {
     "incident-form": DocumentSpec("incident-form.html.j2", 2, {"pdf_forms": True, "pdf_variant": "pdf/ua-1"}),
     "parent-leaflet": DocumentSpec("parent-leaflet.html.j2", 2, {"pdf_variant": "pdf/ua-1"}),
 }
+# Every name and number the pack prints, and where: one page to check before printing.
+PROOF_DOCUMENT = DocumentSpec("contacts-proof.html.j2", None, {"pdf_variant": "pdf/ua-1"})
 POSTER_DOCUMENT = DocumentSpec("poster.html.j2", 1, {"pdf_variant": "pdf/ua-1"})
 # The documents with an editable Word copy (the incident form is a PDF form, so it stays one).
 WORD_DOCUMENTS = ("policy", "staff-card", "parent-leaflet")
@@ -88,7 +91,19 @@ def render_pack(checked: CheckedPack, layout: PackLayout, environment: jinja2.En
         if "html" in formats and name in WEB_DOCUMENTS:
             page = render_document(environment, WEB_DOCUMENTS[name], web_context(context))
             rendered.append(Rendered(name, page, spec, "html"))
+    if "pdf" in formats:
+        rendered.append(_render_proof(checked, context, rendered, environment))
     return rendered
+
+
+def _render_proof(
+    checked: CheckedPack, context: dict[str, Any], rendered: list[Rendered], environment: jinja2.Environment
+) -> Rendered:
+    printed = [(document.name, document.html) for document in rendered if document.fmt == "pdf"]
+    entries = contact_entries(checked.school.model, printed)
+    poster_count = sum(document.spec is POSTER_DOCUMENT for document in rendered)
+    proof = {**context, "entries": entries, "poster_count": poster_count}
+    return Rendered("contacts-proof", render_document(environment, PROOF_DOCUMENT.template, proof), PROOF_DOCUMENT)
 
 
 def _render_pack_poster(checked: CheckedPack, poster: PosterLayout, environment: jinja2.Environment) -> Rendered:
