@@ -41,6 +41,7 @@ class Problem:
     message: str
     hint: str | None = None
     severity: Severity = Severity.ERROR
+    excerpt: str | None = None  # the line of the file it is on, shown with a caret under the column
 
     def sort_key(self) -> tuple[str, int, int, str]:
         loc = self.location
@@ -48,8 +49,14 @@ class Problem:
 
     def format(self, base: Path | None = None) -> str:
         text = f"{self.location.display(base)}: {self.severity.value}: {self.message}"
+        if self.excerpt is not None and self.location.line:
+            number = str(self.location.line)
+            shown = self.excerpt.replace("\t", "\u2192")  # a tab shows as an arrow, one column wide
+            caret = " " * (max(self.location.col, 1) - 1) + "^"
+            text += f"\n  {number} | {shown}\n  {' ' * len(number)} | {caret}"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            first, *examples = self.hint.split("\n")
+            text += f"\n  hint: {first}" + "".join(f"\n        {line}" for line in examples)
         return text
 
     def as_json(self, base: Path | None = None) -> dict[str, object]:

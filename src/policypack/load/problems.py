@@ -9,7 +9,9 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from policypack.errors import Problem, suggest
+from policypack.load.plainwords import plain_type_error
 from policypack.load.yamlsource import KeyPath, Positions
+from policypack.load.yamlwords import source_line
 
 
 def validation_problems(
@@ -26,6 +28,7 @@ def _validation_problems(
     exc: ValidationError, positions: Positions, model: type[BaseModel], prefix: KeyPath
 ) -> Iterator[Problem]:
     alternatives: dict[KeyPath, list[str]] = {}
+    explained: set[KeyPath] = set()
     for loc, error in _without_union_branches(exc.errors(include_url=False)):
         where = positions.locate(prefix + loc)
         field_name = str(loc[-1]) if loc else ""
@@ -37,6 +40,10 @@ def _validation_problems(
             yield Problem(where, f"missing required key '{field_name}'")
         elif kind == "string_too_short" and error.get("ctx", {}).get("min_length") == 1:
             yield Problem(where, f"'{field_name}' must not be blank")
+        elif (plain := _plain(kind, error, loc, model)) is not None:
+            if loc not in explained:  # one plain message per place, whichever union branch said it
+                explained.add(loc)
+                yield Problem(where, f"'{_dotted(loc)}': {plain[0]}", plain[1], excerpt=source_line(where))
         else:
             messages = alternatives.setdefault(loc, [])
             message = _lower_first(str(error["msg"]).removeprefix("Value error, "))
@@ -84,6 +91,12 @@ def _without_union_branches(errors: Iterable[Any]) -> list[tuple[KeyPath, Any]]:
         if union is not None:
             deepest[union] = max(deepest.get(union, 0), len(key))
     return [(key, error) for union, key, error in items if union is None or len(key) == deepest[union]]
+
+
+def _plain(kind: str, error: Any, loc: KeyPath, model: type[BaseModel]) -> tuple[str, str] | None:
+    field = next((str(part) for part in reversed(loc) if isinstance(part, str)), "value")
+    keys = _allowed_keys(model, loc) if kind in ("model_type", "dict_type") else []
+    return plain_type_error(kind, error.get("input"), field, error.get("ctx") or {}, keys)
 
 
 def _allowed_keys(model: type[BaseModel], loc: KeyPath) -> list[str]:

@@ -18,6 +18,7 @@ import yaml
 
 from policypack.errors import Location, Problem
 from policypack.load.files import UnreadableFile, read_bytes
+from policypack.load.yamlwords import explain_syntax_error
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 50_000
@@ -95,9 +96,7 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
         message = " ".join(part for part in (exc.context, exc.problem) if part)
         if isinstance(exc, _TooDeep):
             raise _fail(where, str(message)) from exc
-        raise _fail(
-            where, f"YAML syntax error: {message}", "check the indentation and quoting on this line and the one above"
-        ) from exc
+        raise YamlLoadError(syntax_problem(text, where, exc)) from exc
     except yaml.YAMLError as exc:
         raise _fail(Location(path), f"YAML error: {exc}") from exc
     positions = Positions(path)
@@ -148,6 +147,15 @@ class _DepthLimitedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+def syntax_problem(text: str, where: Location, exc: yaml.MarkedYAMLError) -> Problem:
+    """A YAML syntax error in plain words, at the line the mistake is on, with that line shown."""
+    lines = text.splitlines()
+    context = exc.context_mark.line + 1 if exc.context_mark else None
+    said = explain_syntax_error(lines, where.line, where.col, exc.problem or "", exc.context, context)
+    excerpt = lines[said.line - 1] if 0 < said.line <= len(lines) else None
+    return Problem(Location(where.file, said.line, said.col), said.message, said.hint, excerpt=excerpt)
 
 
 def _fail(location: Location, message: str, hint: str | None = None) -> YamlLoadError:
@@ -273,6 +281,7 @@ def comment_traps(path: Path) -> list[Problem]:
                     Location(path, number, match.start(2) + 1),
                     f"'{key}' is empty: YAML reads {value} and the rest of the line as a comment",
                     f'quote it: {key}: "{value}"',
+                    excerpt=line,
                 )
             )
     return problems
