@@ -148,7 +148,7 @@ def test_init_checks_each_answer_as_it_goes_and_speaks_the_nations_terms(tmp_pat
     ]
     result = CliRunner().invoke(main, ["init", str(tmp_path), "--interactive"], input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
-    assert "'scotland' is not one of: england, wales; please try again" in result.stderr
+    assert "Scotland and Northern Ireland are not covered yet" in result.stderr and "please try again" in result.stderr
     assert "a phone number is digits" in result.stderr and "YYYY-MM-DD" in result.stderr
     assert "Designated safeguarding person: name" in result.output
     assert "Local authority social services front door: name" in result.output

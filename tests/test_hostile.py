@@ -389,7 +389,7 @@ def test_a_mistake_in_a_school_template_fails_the_build_at_its_line(
         ({"name: Oakfield Academy": 'name: "Oakfield \\u202eymedacA"'}, "Oakfield \\u", "control character U+202E"),
         ({"name: Oakfield Academy": 'name: "Oakfield\\nAcademy"'}, "Oakfield\\n", "'school.name': string should"),
         ({"name: Ms Priya Raman": 'name: "Ms Priya\\x07 Raman"'}, "Priya\\x07", "control character U+0007"),
-        ({"review_interval_months: 12": "review_interval_months: true"}, "review_interval", "valid integer"),
+        ({"review_interval_months: 12": "review_interval_months: true"}, "review_interval", "not a whole number"),
         (
             {"  logo:": '  typography:\n    base: {family: "Open Sans\\n}"}\n  logo:'},
             "family:",

@@ -72,5 +72,5 @@ def test_a_patch_that_breaks_a_step_is_an_error_at_the_patch(tmp_path: Path) -> 
     (tmp_path / "variant.yaml").write_text(variant)
     problems = check_flow_set(load_flow_set(tmp_path), TODAY)
     assert [(p.location.file.name, p.location.line, p.message) for p in problems] == [
-        ("variant.yaml", 11, "'text': input should be a valid string")
+        ("variant.yaml", 11, "'text': nothing where one value goes")
     ]

@@ -584,7 +584,7 @@ def test_every_problem_in_plain_words_with_the_expected_form_in_one_run(tmp_path
         "'oak-blue' is empty: YAML reads #1b4965 and the rest of the line as a comment",
     }
     assert 'hint: quote it: oak-blue: "#1b4965"' in result.output
-    assert "^" not in result.output and "pattern" not in result.output, "no regular expressions"
+    assert "[^" not in result.output and "pattern" not in result.output, "no regular expressions"
 
 
 def test_diff_exits_1_when_a_flow_changed_and_0_when_not(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from typing import Any, get_args
 
 from pydantic import TypeAdapter, ValidationError
 
+from policypack.load.plainwords import UNCOVERED_NATIONS
 from policypack.load.profile import PLACEHOLDER
 from policypack.model.flow import Date, Nation
 from policypack.model.profile import Email, Phase, Phone
@@ -88,6 +89,8 @@ def check_answer(key: str, answer: str) -> tuple[str, str | None]:
     if key in ("nation", "phase"):
         answer = answer.casefold()
         allowed = get_args(Nation) if key == "nation" else get_args(Phase)
+        if key == "nation" and UNCOVERED_NATIONS.match(answer):
+            return answer, "Scotland and Northern Ireland are not covered yet: only England and Wales are"
         return answer, None if answer in allowed else f"'{answer}' is not one of: {', '.join(allowed)}"
     checker = _CHECKERS.get(key.rsplit("_", 1)[-1])
     if checker is None:

@@ -32,14 +32,14 @@ def plain_type_error(kind: str, given: Any, field: str, ctx: dict[str, Any], key
             f"{_shown(given)} is not one of the choices: {', '.join(choices)}",
             f"write one of them exactly as shown, for example {field}: {choices[-1 if len(choices) > 2 else 0]}",
         )
-    if kind == "string_type":
+    if kind == "string_type" and isinstance(given, list | dict | None):
         return f"{what} where one value goes", f"write the value after the colon, on the same line: {field}: ..."
     if kind == "list_type":
         return (
             f"{what} where a list goes: each item starts with '- ' on a line of its own",
             f"{field}:\n  - name: ...\n    phone: ...",
         )
-    if kind in ("model_type", "dict_type"):
+    if kind in ("model_type", "dict_type") and keys:
         listed = ", ".join(f"{key}:" for key in keys[:4])
         return f"{what} where a group of keys goes ({listed} on lines indented under it)", _group_example(field, keys)
     if kind in ("int_parsing", "int_type", "int_from_float"):
@@ -58,7 +58,7 @@ def _what(given: Any) -> str:
 
 
 def _shown(given: Any) -> str:
-    text = str(given)
+    text = str(given).lower() if isinstance(given, bool) else str(given)
     return f"'{text}'" if len(text) <= 60 else f"'{text[:60]}...'"
 
 
