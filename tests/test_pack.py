@@ -339,7 +339,9 @@ def wales_pack(tmp_path_factory: pytest.TempPathFactory, needs_weasyprint: None)
     folder = tmp_path_factory.mktemp("wales") / "school"
     shutil.copytree(EXAMPLE.parent, folder)
     profile = folder / "school.yaml"
-    profile.write_text(profile.read_text().replace("nation: england", "nation: wales"))
+    text = profile.read_text().replace("nation: england", "nation: wales")
+    text = text.replace("Local Authority Designated Officer", "Designated Officer for Safeguarding")
+    profile.write_text(text.replace("Safeguarding Children Partnership", "Regional Safeguarding Board"))
     out = tmp_path_factory.mktemp("packs")
     result = run_cli("build", str(profile), "-o", str(out))
     assert result.exit_code == 0, result.output

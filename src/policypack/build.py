@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from policypack.check.flows import check_flow_file
@@ -57,6 +57,15 @@ def load_checked_pack(profile: Path, today: dt.date, flows: FlowSet | None = Non
     for problem in problems:  # warnings (a brand colour too light for text), notes (brand fields unused)
         log.log(logging.INFO if problem.severity is Severity.NOTE else logging.WARNING, "%s", problem.format())
     return checked
+
+
+def school_flow_set(profile: Path) -> FlowSet:
+    """The flows one school's pack prints: its nation's, for its phase, with its trust's checks."""
+    pack, problems = load_pack(profile)
+    if pack is None or has_errors(problems):
+        raise InvalidInput(problems)
+    nation = pack.school.model.school.nation
+    return replace(pack.flows, flows=[doc for doc in pack.flows.flows if doc.model.nation == nation])
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ import click
 
 from policypack import __version__
 from policypack.batch import SCHOOL_TIME_LIMIT_SECONDS, Interrupted, Outcome, Progress, build_many, default_jobs
-from policypack.build import PosterRequest, build_flowchart
+from policypack.build import PosterRequest, build_flowchart, school_flow_set
 from policypack.check.flows import check_flow_file
 from policypack.check.nations import registry_date_problems
-from policypack.check.review import review_data, review_flow_set, review_text
+from policypack.check.review import review_data, review_flow_set, review_text, where
 from policypack.diff import diff_data, diff_flows, diff_text, flow_version
 from policypack.errors import InvalidInput, Location, PolicypackError, Problem, Severity, has_errors
 from policypack.interview import write_profile
@@ -356,17 +356,17 @@ def _print_outcomes(outcomes: list[Outcome]) -> None:
 
 
 def _refuse_pending(targets: list[Path], today: dt.date) -> None:
-    """--final: stop, listing them, when the flows of any school's nation have pending claims."""
-    review = review_flow_set(bundled_flow_set(), today)
-    nations = {school.model.school.nation for school in (load_school(t)[0] for t in targets) if school}
-    claims = [claim for claim in review.pending if claim.nation in nations]
-    if not claims:
-        return
-    for claim in claims:
-        click.echo(f"pending: {claim.flow}, step {claim.number} ({claim.step}), {claim.source}: {claim.read}", err=True)
-    counts = "; ".join(f"{n.title()}: {len(review.parts(n))}" for n in sorted(nations) if review.parts(n))
-    click.echo(f"policypack: --final: parts of the text await checking ({counts}); nothing was built", err=True)
-    raise InvalidInput([], reported=True)
+    """--final: stop, listing them, when any school's pack (its nation, phase and checks) has pending claims."""
+    refused = []
+    for target in targets:
+        review = review_flow_set(school_flow_set(target), today)
+        for claim in review.pending:
+            click.echo(f"pending: {claim.flow}, {where(claim)}, {claim.source}: {claim.read}", err=True)
+        refused += [f"{target.name}: {len(review.parts(n))}" for n in review.nations()]
+    if refused:
+        counts = "; ".join(refused)
+        click.echo(f"policypack: --final: parts of the text await checking ({counts}); nothing was built", err=True)
+        raise InvalidInput([], reported=True)
 
 
 @main.command()
@@ -374,8 +374,14 @@ def _refuse_pending(targets: list[Path], today: dt.date) -> None:
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
 )
 @click.option("--strict", is_flag=True, help="Exit 1 when any claim is pending (for release CI).")
+@click.option(
+    "--profile",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Review one school's pack: its nation and phase, and the checks its trust recorded.",
+)
 @click.pass_obj
-def review(today: dt.date, fmt: str, strict: bool) -> None:
+def review(today: dt.date, fmt: str, strict: bool, profile: Path | None) -> None:
     """The maintainers' report: what must still be read before the text is final.
 
     Lists every pending claim with its step, its source and what to read; sources past
@@ -388,8 +394,9 @@ def review(today: dt.date, fmt: str, strict: bool) -> None:
       policypack review
       policypack review --format json
       policypack review --strict
+      policypack review --profile school.yaml
     """
-    report = review_flow_set(bundled_flow_set(), today)
+    report = review_flow_set(school_flow_set(profile) if profile else bundled_flow_set(), today)
     if fmt == "json":
         click.echo(json.dumps(review_data(report), indent=2, ensure_ascii=False))
     else:

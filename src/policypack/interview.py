@@ -15,8 +15,9 @@ from pydantic import TypeAdapter, ValidationError
 
 from policypack.load.plainwords import UNCOVERED_NATIONS
 from policypack.load.profile import PLACEHOLDER
+from policypack.model.basics import Phase
 from policypack.model.flow import Date, Nation
-from policypack.model.profile import Email, Phase, Phone
+from policypack.model.profile import Email, Phone
 from policypack.render.templating import render_text
 from policypack.write.atomic import replacing
 

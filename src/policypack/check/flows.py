@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from policypack.check.nations import citation_problems, national_problems, registry_date_problems
+from policypack.check.phases import phase_problems, rule_problems
 from policypack.errors import Location, Problem, Severity, sorted_problems, suggest
 from policypack.load.flows import SOURCES_FILE, FlowSet, SourcesDoc
 from policypack.load.located import Located
@@ -40,6 +41,8 @@ def check_flow_set(flow_set: FlowSet, today: dt.date) -> list[Problem]:
         if flow_set.sources:
             problems += citation_problems(doc, flow_set.sources.model, today)
             problems += national_problems(doc, flow_set.sources.model)
+        problems += phase_problems(doc)
+        problems += rule_problems(doc, flow_set.sources.model if flow_set.sources else None)
     return sorted_problems(problems)
 
 

@@ -13,6 +13,7 @@ from policypack.check.approval import approval_of, approval_problems
 from policypack.check.nations import superseded_at_adoption
 from policypack.check.profile import check_school
 from policypack.check.review import pending_parts
+from policypack.check.wales import england_only_contacts
 from policypack.errors import Problem, has_errors
 from policypack.load.pack import CheckedPack, PackInput
 from policypack.model.flow import Flow, flow_id
@@ -25,6 +26,7 @@ def check_pack(inputs: PackInput, today: dt.date) -> tuple[CheckedPack | None, l
     pack, or None when any problem is an error."""
     school = inputs.school
     problems = check_school(school, {doc.model.id for doc in inputs.flows.flows}, today)
+    problems += england_only_contacts(school)
     problems += superseded_at_adoption(school, inputs.flows)
     approval = approval_of(inputs)
     problems += approval_problems(inputs, approval)

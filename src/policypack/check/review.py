@@ -49,8 +49,16 @@ class Review:
 
 
 def pending_parts(flows: Iterable[Flow]) -> list[tuple[str, str]]:
-    """(flow id, step id) of every step with a pending citation, in route order."""
-    return [(flow.id, step.id) for flow in flows for step in steps_in_order(flow) if _pending(step.cites)]
+    """(flow id, step id) of every step with a pending citation, in route order, then its rules
+    with one (as (flow id, "rule:" + rule id))."""
+    parts = []
+    for flow in flows:
+        parts += [(flow.id, step.id) for step in steps_in_order(flow) if _pending(step.cites)]
+        parts += [(flow.id, RULE + rule.id) for rule in flow.rules if _pending(rule.cites)]
+    return parts
+
+
+RULE = "rule:"  # a rule's part id, beside its flow's step ids
 
 
 def _pending(cites: list[Citation]) -> bool:
@@ -73,6 +81,13 @@ def review_flow_set(flow_set: FlowSet, today: dt.date) -> Review:
                     claim = PendingClaim(
                         flow.id, flow.nation, numbers[step.id], step.id, step.title, citation.source, read
                     )
+                    review.pending.append(claim)
+        for rule in flow.rules:
+            for citation in rule.cites:
+                citing.setdefault(citation.source, []).append(flow.id)
+                if citation.is_pending:
+                    read = citation.pending or _default_reading(citation, sources.get(citation.source))
+                    claim = PendingClaim(flow.id, flow.nation, 0, RULE + rule.id, rule.id, citation.source, read)
                     review.pending.append(claim)
     for source in sources.values():
         if source.check_by < today:
@@ -107,7 +122,7 @@ def review_text(review: Review) -> str:
         if claim.flow != current:
             current = claim.flow
             lines += ["", f"Pending in {claim.flow}:"]
-        lines.append(f"  step {claim.number} ({claim.step}), {claim.source}: {claim.read}")
+        lines.append(f"  {where(claim)}, {claim.source}: {claim.read}")
     if review.overdue:
         lines += ["", "Sources past their check_by date:"]
         lines += [f"  {s.id}: due {s.check_by.isoformat()} ({s.edition})" for s in review.overdue]
@@ -123,6 +138,13 @@ def review_text(review: Review) -> str:
         lines += ["", f"Watch items due (by {(review.today + dt.timedelta(days=WATCH_AHEAD_DAYS)).isoformat()}):"]
         lines += [f"  {w.id}, due {w.due.isoformat()}: {w.title}. {w.action}" for w in review.watch]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def where(claim: PendingClaim) -> str:
+    """'step 3 (adult-involved)', or 'rule no-dsl' for a rule."""
+    if claim.step.startswith(RULE):
+        return f"rule {claim.step.removeprefix(RULE)}"
+    return f"step {claim.number} ({claim.step})"
 
 
 def review_data(review: Review) -> dict[str, Any]:

@@ -8,7 +8,7 @@ only read it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from policypack.errors import Problem
@@ -18,6 +18,7 @@ from policypack.model.approval import Approval
 from policypack.model.flow import Flow
 from policypack.model.profile import PosterSpec
 from policypack.model.theme import Theme
+from policypack.model.phases import flow_for_phase
 from policypack.resources import bundled_path
 
 
@@ -47,12 +48,16 @@ class PackInput:
 def load_pack(profile: Path, flows: FlowSet | None = None) -> tuple[PackInput | None, list[Problem]]:
     """Load a profile and the flows it is printed with (the bundled ones by default).
 
-    The profile is parsed once here; every later stage takes the returned value.
+    The profile is parsed once here; every later stage takes the returned value. The
+    flows are the ones a school of its phase prints (see model/phases.py).
     """
     school, problems = load_school(profile)
     if school is None:
         return None, problems
-    return PackInput(school, flows or bundled_flow_set()), problems
+    flow_set = flows or bundled_flow_set()
+    phase = school.model.school.phase
+    for_phase = [doc.replace(flow_for_phase(doc.model, phase)) for doc in flow_set.flows]
+    return PackInput(school, replace(flow_set, flows=for_phase)), problems
 
 
 @dataclass(frozen=True)

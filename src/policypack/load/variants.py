@@ -15,9 +15,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from policypack.errors import Problem
+from policypack.errors import Problem, suggest
 from policypack.load.located import Located
 from policypack.load.problems import validation_problems
+from policypack.load.rules import expand_rules, inherit_rules
 from policypack.load.yamlsource import Positions
 from policypack.model.flow import Flow, FlowVariant, Step, StepPatch
 
@@ -130,6 +131,8 @@ def apply_variant(base: Located[Flow], raw: RawFlow, variant: FlowVariant) -> Lo
                 index_of[added.id] = len(steps)
                 steps.append(added)
                 sites.append(site)
+    rules, rule_problems = inherit_rules(base.model.rules, variant.rules, renames, raw.positions)
+    problems += rule_problems
     if problems:
         raise _PatchProblems(problems)
     flow = Flow(
@@ -144,6 +147,7 @@ def apply_variant(base: Located[Flow], raw: RawFlow, variant: FlowVariant) -> Lo
         changelog=variant.changelog if variant.changelog is not None else base.model.changelog,
         lanes={**base.model.lanes, **variant.lanes},
         steps=steps,
+        rules=rules,
     )
     return Located(flow, raw.path, located_steps(raw.positions, sites))
 
@@ -221,7 +225,13 @@ def expand_terms(doc: Located[Flow]) -> tuple[Located[Flow], list[Problem]]:
         update["short_title"] = expand(flow.short_title, "short_title")
     if flow.summary:
         update["summary"] = expand(flow.summary, "summary")
-    resolved = doc.replace(flow.model_copy(update=update))
+
+    def unknown(rule_id: str, keys: tuple[str | int, ...]) -> None:
+        ids = [rule.id for rule in flow.rules]
+        problems.append(Problem(doc.locate(*keys), f"unknown rule '{{rule:{rule_id}}}'", suggest(rule_id, ids)))
+
+    with_terms = flow.model_copy(update=update)
+    resolved = doc.replace(expand_rules(with_terms, expand, unknown))
     return resolved, problems
 
 

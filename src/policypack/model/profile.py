@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
+from policypack.model.basics import Date, Identifier, Nation, Phase, StrictModel
 from policypack.model.contacts import check_email, check_phone, check_website
-from policypack.model.flow import Date, Identifier, Nation, StrictModel
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # for editors (JSON Schema); check_email decides
 
@@ -31,17 +31,6 @@ ShortText = Annotated[str, Field(min_length=1, max_length=200, pattern=SINGLE_LI
 DocumentName = Literal["policy", "staff-card", "incident-form", "parent-leaflet", "posters"]
 Format = Literal["pdf", "docx", "html"]
 PosterSize = Literal["A4", "A3", "A2", "A1"]
-Phase = Literal[
-    "nursery",
-    "primary",
-    "middle",
-    "secondary",
-    "all-through",
-    "special",
-    "alternative-provision",
-    "college",
-    "sixth-form",
-]
 
 
 class Contact(StrictModel):

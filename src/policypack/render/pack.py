@@ -8,14 +8,15 @@ layout stage placed them. Every document renders in the school's one sandboxed e
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, get_args
 
 import jinja2
 
 from policypack import __version__
 from policypack.layout.pack import ChartPage, PackLayout, PosterLayout
 from policypack.load.pack import CheckedPack
-from policypack.model.flow import Flow, Source, Step, chart_name
+from policypack.model.flow import Flow, Phase, Source, Step, chart_name
+from policypack.model.phases import applies
 from policypack.model.profile import Format
 from policypack.model.route import number_steps, steps_in_order
 from policypack.render.outline import route_summary, step_citations
@@ -120,6 +121,7 @@ def pack_context(checked: CheckedPack, layout: PackLayout) -> dict[str, Any]:
     titles = checked.flows.flow_titles()
     sections = [_chart_section(key, flow, pages, sources, titles) for key, (flow, pages) in layout.charts.items()]
     pending = {(chart_name(flow_id), step_id) for flow_id, step_id in checked.pending}
+    rules = {(section.key, rule.id): rule for section in sections for rule in section.flow.rules}
     return {
         **branding(checked),
         **phase_flags(profile.school.phase),
@@ -140,12 +142,22 @@ def pack_context(checked: CheckedPack, layout: PackLayout) -> dict[str, Any]:
         "number_sections": lambda chapters: SectionOutline(chapters, [(s.key, s.flow) for s in sections]),
         "approval": checked.approval,
         "criteria": criteria([(s.key, s.flow, s.numbers) for s in sections]),
+        "rule": lambda chart, rule_id: rules.get((chart, rule_id)),
+        "in_phase": lambda *phases: in_phase(phases, profile.school.phase),
     }
 
 
 PRIMARY_PHASES = {"nursery", "primary"}
 OLDER_PHASES = {"middle", "secondary", "all-through", "college", "sixth-form", "alternative-provision", "special"}
 AGE_18_PHASES = {"secondary", "all-through", "college", "sixth-form", "alternative-provision", "special"}
+
+
+def in_phase(phases: tuple[str, ...], phase: str) -> bool:
+    """For a template sentence limited to phases: `{% if in_phase('secondary', 'college') %}`."""
+    unknown = [name for name in phases if name not in get_args(Phase)]
+    if unknown:
+        raise ValueError(f"in_phase: unknown phase {unknown[0]!r}; phases: {', '.join(get_args(Phase))}")
+    return applies(phases, phase)
 
 
 def phase_flags(phase: str) -> dict[str, bool]:

@@ -1,0 +1,88 @@
+"""Rules in variants and in step text: inherited, patched or omitted by id, then quoted.
+
+A variant inherits its base's rules as it inherits steps; a renamed source in a rule's
+citation is pending again, as in a step. A step's text says `{rule:id}` to state a rule
+of its own flow in the rule's one wording.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from pydantic import ValidationError
+
+from policypack.errors import Problem
+from policypack.load.problems import validation_problems
+from policypack.load.yamlsource import Positions
+from policypack.model.flow import Flow
+from policypack.model.rules import Rule, RulePatch
+
+RULE_REF = re.compile(r"\{rule:([a-z0-9][a-z0-9-]*)\}")
+
+
+def inherit_rules(
+    base: list[Rule], patches: list[RulePatch], renames: dict[str, str], positions: Positions
+) -> tuple[list[Rule], list[Problem]]:
+    """The base's rules with the variant's renames and patches applied, in the base's order."""
+    rules = {rule.id: _renamed(rule, renames) for rule in base}
+    problems: list[Problem] = []
+    for index, patch in enumerate(patches):
+        if patch.omit:
+            rules.pop(patch.id, None)
+            continue
+        given = patch.model_dump(exclude_unset=True, exclude={"omit"})
+        current = rules[patch.id].model_dump(exclude_defaults=True) if patch.id in rules else {}
+        try:
+            rules[patch.id] = Rule.model_validate({**current, **given})
+        except ValidationError as exc:
+            problems += validation_problems(exc, positions, Rule, prefix=("rules", index))
+    return list(rules.values()), problems
+
+
+def _renamed(rule: Rule, renames: dict[str, str]) -> Rule:
+    cites = [
+        c.model_copy(update={"source": renames[c.source], "verified": None, "pending": None})
+        if c.source in renames
+        else c
+        for c in rule.cites
+    ]
+    return rule.model_copy(update={"cites": cites})
+
+
+def expand_rules(flow: Flow, expand: Callable[..., str], unknown: Callable[[str, tuple[str | int, ...]], None]) -> Flow:
+    """Terms replaced in each rule, then `{rule:id}` in step text replaced by that rule's text."""
+    rules = [
+        rule.model_copy(
+            update={
+                "text": expand(rule.text, "rules", i, "text"),
+                "plain": expand(rule.plain, "rules", i, "plain") if rule.plain else None,
+                "poster": expand(rule.poster, "rules", i, "poster") if rule.poster else None,
+            }
+        )
+        for i, rule in enumerate(flow.rules)
+    ]
+    texts = {rule.id: rule.text for rule in rules}
+
+    def quote(text: str, *keys: str | int) -> str:
+        def replace(match: re.Match[str]) -> str:
+            if match.group(1) in texts:
+                return texts[match.group(1)]
+            unknown(match.group(1), keys)
+            return match.group(0)
+
+        return RULE_REF.sub(replace, text)
+
+    steps = [
+        step.model_copy(
+            update={
+                "text": quote(step.text, "steps", i, "text"),
+                "more": [
+                    m.model_copy(update={"text": quote(expand(m.text, "steps", i, "more", j, "text"))})
+                    for j, m in enumerate(step.more)
+                ],
+            }
+        )
+        for i, step in enumerate(flow.steps)
+    ]
+    return flow.model_copy(update={"rules": rules, "steps": steps})
