@@ -260,8 +260,8 @@ def bookmark_titles(path: Path) -> list[str]:
 
 
 def pdf_words(path: Path) -> str:
-    """A PDF's text as pypdf reads it, white space collapsed."""
-    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+    """A PDF's text as pypdf reads it, white space collapsed, a word hyphenated at a line's end whole."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split()).replace("\u2010 ", "")
 
 
 def with_formats(profile_folder: Path, target: Path, formats: str = "[pdf, docx, html]") -> Path:

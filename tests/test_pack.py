@@ -357,7 +357,8 @@ def test_no_document_of_either_nation_carries_a_maintainer_note(pack: Path, wale
 
 
 def test_the_draft_notice_is_on_the_cover_and_in_the_footer(pack: Path, cli: Cli) -> None:
-    count = json.loads(cli("review", "--format", "json").stdout)["parts"]["england"]
+    example = str(EXAMPLE)
+    count = json.loads(cli("review", "--format", "json", "--profile", example).stdout)["parts"]["england"]
     notice = f"Draft — {count} parts of this text await checking against the current guidance (marked †)"
     pages = [" ".join(page.extract_text().split()) for page in PdfReader(pack / "policy.pdf").pages]
     assert notice in pages[0]
