@@ -16,9 +16,9 @@ from policypack.load.flows import FlowSet, bundled_flow_set
 from policypack.load.profile import School, load_school
 from policypack.model.approval import Approval
 from policypack.model.flow import Flow
+from policypack.model.phases import flow_for_phase
 from policypack.model.profile import PosterSpec
 from policypack.model.theme import Theme
-from policypack.model.phases import flow_for_phase
 from policypack.resources import bundled_path
 
 

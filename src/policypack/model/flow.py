@@ -38,8 +38,6 @@ def chart_name(flow: str) -> str:
     return flow.split("-", 1)[1] if "-" in flow else flow
 
 
-
-
 class Branch(StrictModel):
     label: Text = Field(description='The answer that takes this branch, e.g. "Yes".', max_length=40)
     to: Identifier = Field(description="The id of the step this answer leads to.")
