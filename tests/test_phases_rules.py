@@ -16,7 +16,7 @@ from policypack.check.flows import check_flow_set
 from policypack.load.flows import bundled_flow_set, load_flow_set
 from policypack.model.phases import applies, flow_for_phase
 from policypack.validate import validate_paths
-from tests.conftest import DATA, render_pack_html
+from tests.conftest import DATA, PackHtml
 from tests.test_content import school, visible_text
 
 TODAY = dt.date(2026, 11, 24)
@@ -24,14 +24,14 @@ OLDER = ("secondary", "college", "sixth-form", "special", "alternative-provision
 
 
 @pytest.fixture(scope="module")
-def docs(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], dict[str, str]]:
+def docs(tmp_path_factory: pytest.TempPathFactory, pack_html: PackHtml) -> Callable[[str, str], dict[str, str]]:
     """Every printed document of a school of a nation and phase, posters included, as visible text."""
     tmp = tmp_path_factory.mktemp("phases")
     cache: dict[tuple[str, str], dict[str, str]] = {}
 
     def render(nation: str, phase: str) -> dict[str, str]:
         if (nation, phase) not in cache:
-            html = render_pack_html(school(tmp, nation, phase))
+            html = pack_html(school(tmp, nation, phase))
             cache[nation, phase] = {name: visible_text(text) for name, text in html.items()}
         return cache[nation, phase]
 
