@@ -1,11 +1,15 @@
 """Check stage: is the text a pack prints the text the governors approved?
 
-A policy is approved as a whole text. Its version is a fingerprint of what the text is
-made from (the school's details and the nation's flows, not the brand or the tools), so
-the same inputs always print the same version and any change to them prints a new one.
-A school records the version its governors approved (policy.approved_version); only
+A policy is approved as a whole text. Its fingerprint covers what the procedure says and
+the roles it names (the nation's flows; the school, its phase, the roles and services it
+names), not how to reach them: a new phone number, e-mail or name in a role is a contact
+update that never asks for re-approval. The same text always has the same fingerprint.
+A school records the fingerprint its governors approved (policy.approved_version); only
 then can a rebuild tell that its text changed. Dates alone cannot: a maintainer's review
 moves a flow's date without changing a word.
+
+People read an edition, not a fingerprint: "Edition 3, December 2026" counts the adoption
+and each review in the history that changed or re-approved the text.
 """
 
 from __future__ import annotations
@@ -16,9 +20,17 @@ import json
 from policypack.errors import Problem, Severity
 from policypack.load.pack import PackInput
 from policypack.model.approval import Approval
+from policypack.model.profile import Profile
 
-# Fields that record the approval itself, or only change how the pack looks.
-NOT_TEXT = {"policy": {"approved_version", "history", "last_reviewed"}, "brand": True, "outputs": True}
+# Fields that record the approval itself, only change how the pack looks, or say how to reach someone.
+NOT_TEXT = {
+    "policy": {"approved_version", "history", "last_reviewed"},
+    "brand": True,
+    "outputs": True,
+    "people": True,
+    "contacts": True,
+    "school": {"address", "website"},
+}
 
 
 def approval_of(pack: PackInput) -> Approval:
@@ -30,12 +42,35 @@ def approval_of(pack: PackInput) -> Approval:
         "profile": profile.model_dump(mode="json", exclude=NOT_TEXT),  # type: ignore[arg-type]
         "flows": [flow.model_dump(mode="json") for flow in flows],
     }
-    version = hashlib.sha256(json.dumps(text, sort_keys=True).encode()).hexdigest()[:8]
+    text["roles"] = _roles(profile)
+    version = _fingerprint(text)
     approved = profile.policy.approved_version
     reason = None
     if approved is not None and approved != version:
         reason = f"this text is version {version}; the governors approved version {approved}"
-    return Approval(version, approved, reason)
+    reviews = [entry.date for entry in profile.policy.history if entry.kind == "review"]
+    edition_date = max([profile.policy.adopted, *reviews])
+    contacts = _fingerprint(
+        {
+            "people": profile.people.model_dump(mode="json"),
+            "contacts": profile.contacts.model_dump(mode="json"),
+            "school": [profile.school.address, profile.school.website],
+        }
+    )
+    return Approval(version, approved, reason, 1 + len(reviews), edition_date, contacts)
+
+
+def _roles(profile: Profile) -> dict[str, object]:
+    """The roles and services the text names, without who fills them or how to reach them."""
+    people = profile.people
+    return {
+        "deputies": len(people.deputies),
+        "services": [name for name, agency in profile.contacts if agency is not None],
+    }
+
+
+def _fingerprint(data: object) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:8]
 
 
 def approval_problems(pack: PackInput, approval: Approval) -> list[Problem]:

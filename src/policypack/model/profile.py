@@ -88,6 +88,11 @@ class ReviewEntry(StrictModel):
     date: dt.date
     change: ShortText = Field(description="What was reviewed or changed, in a few words.")
     by: ShortText | None = Field(None, description="Who reviewed or approved it.")
+    kind: Literal["review", "contacts"] = Field(
+        "review",
+        description="review: the text was reviewed or changed and approved again (a new edition); "
+        "contacts: only names, phone numbers or addresses changed (no re-approval, same edition).",
+    )
 
 
 class PolicyDates(StrictModel):

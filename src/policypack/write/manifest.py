@@ -13,6 +13,7 @@ from policypack import __version__
 from policypack.errors import PolicypackError
 from policypack.load.files import UnreadableFile, read_bytes
 from policypack.load.pack import PackInput
+from policypack.model.approval import Approval
 from policypack.resources import bundled_path
 from policypack.tools import run_tool
 
@@ -20,8 +21,12 @@ MANIFEST = "manifest.json"
 MAX_INPUT_BYTES = 10_000_000
 
 
-def write_manifest(stage: Path, pack: PackInput) -> None:
-    """Every file with its SHA-256, the flows and editions used, and the tools that made them."""
+def write_manifest(stage: Path, pack: PackInput, approval: Approval) -> None:
+    """Every file with its SHA-256, the flows and editions used, and the tools that made them.
+
+    `version` is the text's fingerprint, the value a school records as policy.approved_version;
+    `contacts` fingerprints the contact details alone, which change without a new edition.
+    """
     profile = pack.school.model
     nation = profile.school.nation
     flows = [d.model for d in pack.flows.flows if d.model.nation == nation]
@@ -30,6 +35,10 @@ def write_manifest(stage: Path, pack: PackInput) -> None:
         "profile": str(pack.school.profile.path),
         "inputs": inputs_digest(pack),
         "nation": nation,
+        "version": approval.version,
+        "edition": f"Edition {approval.edition}, {approval.edition_date:%B %Y}" if approval.edition_date else "",
+        "approved": approval.approved_text,
+        "contacts": approval.contacts,
         "policy": {
             "adopted": profile.policy.adopted.isoformat(),
             "next_review": profile.policy.next_review.isoformat(),

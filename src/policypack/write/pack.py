@@ -264,6 +264,23 @@ def write_pack(checked: CheckedPack, documents: Sequence[Rendered], output_root:
     previous = check_pack_folder(folder, pack.school.profile.path)
     with staging(folder) as stage:
         write_documents(checked, documents, stage)
-        write_manifest(stage, pack)
+        write_manifest(stage, pack, checked.approval)
         files = put_in_place(stage, folder, previous)
+    _note_contact_update(previous, checked)
     return PackResult(name, folder, files)
+
+
+def _note_contact_update(previous: dict[str, Any] | None, checked: CheckedPack) -> None:
+    """A contact change keeps the text (and its approval): say how to list it in the review history."""
+    approval = checked.approval
+    if (
+        not previous
+        or previous.get("version") != approval.version
+        or previous.get("contacts") in (None, approval.contacts)
+    ):
+        return
+    log.info(
+        "%s: contact details changed since the last build; the text and its approval are unchanged. "
+        "List it in the review history: policy.history: - {date: YYYY-MM-DD, change: what changed, kind: contacts}",
+        checked.inputs.school.model.school.name,
+    )
