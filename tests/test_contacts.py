@@ -175,3 +175,14 @@ def test_where_a_detail_prints_is_read_from_the_documents_whole_numbers_only() -
     assert police["phone"] == ["policy"], "'101' is not found inside '01632 960 101'"
     school = {detail.kind: detail.where for detail in entries["school"].details}
     assert school["website"] == ["policy"]
+
+
+def test_a_name_in_bold_before_its_role_and_a_name_before_a_number_are_found() -> None:
+    profile = load_school(EXAMPLE)[0]
+    assert profile is not None
+    card = "<p><strong>Ms Priya Raman</strong>Designated Safeguarding Lead<br>01632 960 101</p>"
+    policy = "<td>Anyshire Police, Safer Schools Team</td><td>101</td>"
+    entries = {e.role: e for e in contact_entries(profile.model, [("staff-card", card), ("policy", policy)])}
+    assert entries["dsl"].details[0].where == ["staff-card"]
+    assert entries["police"].details[0].where == ["policy"], "a name followed by a number is still whole"
+    assert entries["police"].details[1].where == ["policy"]

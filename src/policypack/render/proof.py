@@ -47,26 +47,31 @@ class Entry:
     details: list[Detail] = field(default_factory=list)
 
 
-def printed_text(page: str) -> str:
-    """A rendered document's visible text, with its spacing collapsed."""
+def printed_text(page: str, tags: str = "") -> str:
+    """A rendered document's visible text, spacing collapsed; inline tags read as `tags`."""
     body = _HIDDEN.sub(" ", page)
-    text = html.unescape(_TAG.sub("", _BLOCK_END.sub(" ", body)))
+    text = html.unescape(_TAG.sub(tags, _BLOCK_END.sub(" ", body)))
     return " ".join(text.split())
 
 
 def contact_entries(profile: Profile, documents: Sequence[tuple[str, str]]) -> list[Entry]:
     """Each person and agency the profile names, each detail with the documents that print it.
 
-    `documents` are (file stem, rendered HTML) of the pack's printed documents.
+    `documents` are (file stem, rendered HTML) of the pack's printed documents. Each is read
+    twice: inline tags as nothing (an address split by <wbr> is whole again) and as a space
+    (a name in <strong> right before its role is still a whole name).
     """
-    texts = [(name, printed_text(page)) for name, page in documents]
+    texts = [(name, printed_text(page), printed_text(page, " ")) for name, page in documents]
 
     def found(kind: str, value: str) -> Detail:
-        shown = shown_address(value) if kind == "website" else value
+        phone = kind in ("phone", "out_of_hours")
+        shown = " ".join((shown_address(value) if kind == "website" else value).split())
         # whole: police "101" is not found inside "01632 960 101", nor "Tom Ellis" inside "Tom Ellison"
-        pattern = re.compile(rf"(?<![\w@.])(?<!\d )(?<!\d-){re.escape(' '.join(shown.split()))}(?![\w@])(?! \d)(?!-\d)")
-        where = [name for name, text in texts if pattern.search(text)]
-        return Detail(kind, value, where, kind in ("phone", "out_of_hours") and is_fiction(value))
+        digits = r"(?<!\d )(?<!\d-)" if phone else ""
+        after = r"(?! \d)(?!-\d)" if phone else ""
+        pattern = re.compile(rf"(?<![\w@.]){digits}{re.escape(shown)}(?![\w@]){after}")
+        where = [name for name, joined, spaced in texts if pattern.search(joined) or pattern.search(spaced)]
+        return Detail(kind, value, where, phone and is_fiction(value))
 
     return [Entry(role, [found(kind, value) for kind, value in details]) for role, details in _details(profile)]
 
