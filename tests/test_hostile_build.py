@@ -248,7 +248,7 @@ def test_a_school_never_writes_into_another_schools_existing_pack(tmp_path: Path
     first = make_school(tmp_path / "a", "St Mary's Primary School")
     assert run_cli("build", str(first), "-o", str(out)).exit_code == 0
     before = snapshot(out)
-    second = make_school(tmp_path / "b", "St Mary\u200b's Primary School")  # a zero-width space
+    second = make_school(tmp_path / "b", "ST MARY'S PRIMARY SCHOOL")  # another school, the same folder
     result = run_cli("build", str(second), "-o", str(out))
     assert result.exit_code == 1
     assert "belongs to the school of" in result.stderr
@@ -511,7 +511,8 @@ def test_a_school_in_a_trust_cannot_attach_another_schools_files(tmp_path: Path)
         with_templates(profile, {"staff-card.html.j2": meta.replace("{}", href)})
         out = tmp_path / "out"
         result = run_cli("build", str(profile), "-o", str(out))
-        assert result.exit_code == 1 and "refused to load" in result.stderr, (href, result.stderr)
+        refused = ("refused to load" in result.stderr) or ("which no document may carry" in result.stderr)
+        assert result.exit_code == 1 and refused, (href, result.stderr)
         assert not (out / "oakfield-academy").exists()
         profile.write_text(profile.read_text().replace("\ntemplates: templates\n", "\n"))
 
@@ -528,7 +529,8 @@ def test_a_fifo_or_a_huge_file_beside_a_template_cannot_hang_or_fill_the_build(t
         (profile.parent / "templates" / "staff-card.html.j2").write_text(image.replace("{}", name))
         started = time.monotonic()
         result = run_cli("build", str(profile), "-o", str(tmp_path / "out"))
-        assert result.exit_code == 1 and "only regular files of at most" in result.stderr, result.stderr
+        # found when the profile is read, at the file, before anything is rendered
+        assert result.exit_code == 1 and f"templates/{name}: error: this file in the templates folder" in result.stderr
         assert time.monotonic() - started < 60
 
 

@@ -314,11 +314,18 @@ def test_a_letterhead_that_is_not_a_word_file_is_a_problem_with_its_line(
     assert f"school.yaml:{line}:" in result.stderr and message in result.stderr, result.stderr
 
 
+CONTENT_TYPES = (
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Override PartName="/word/document.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+)
+
+
 @pytest.mark.usefixtures("needs_weasyprint")
 def test_a_letterhead_that_word_cannot_open_fails_the_build_and_writes_nothing(tmp_path: Path) -> None:
     profile = with_formats(EXAMPLE, tmp_path / "school", "[docx]")
     with zipfile.ZipFile(profile.parent / "letterhead.docx", "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
         archive.writestr("word/document.xml", "<not really XML")
     text = profile.read_text(encoding="utf-8").replace("\noutputs:\n", "\noutputs:\n  word_template: letterhead.docx\n")
     profile.write_text(text, encoding="utf-8")

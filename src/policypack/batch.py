@@ -28,6 +28,7 @@ from policypack.write.pack import is_intact, pack_folder_name, read_manifest, re
 
 Status = Literal["built", "unchanged", "failed", "stopped"]
 SCHOOL_TIME_LIMIT_SECONDS = 300.0
+PLAN_TIME_LIMIT_SECONDS = 60.0  # to read and check one profile, here in the parent, before any worker starts
 STOP_GRACE_SECONDS = 2.0
 
 
@@ -108,10 +109,18 @@ def _plan(profiles: Sequence[Path], output: Path, today: dt.date) -> _Plan:
     folders: dict[str, list[Path]] = {}
     loaded: dict[Path, CheckedPack] = {}
     for profile in dict.fromkeys(profiles):
-        try:
-            pack = load_checked_pack(profile, today)
+        try:  # under a worker's memory limit and a time limit: one hostile profile cannot stall the batch
+            pack = run_here(load_checked_pack, (profile, today), PLAN_TIME_LIMIT_SECONDS)
         except InvalidInput as exc:
             plan.done[profile] = Outcome(profile, "failed", profile.stem, _problems_text(exc))
+            continue
+        except TimeLimitReached:
+            message = f"{profile}: stopped after {PLAN_TIME_LIMIT_SECONDS:g} seconds of reading and checking it"
+            plan.done[profile] = Outcome(profile, "failed", profile.stem, message)
+            continue
+        except MemoryError:
+            message = f"{profile}: reading and checking it needed more than {MEMORY_LIMIT_BYTES // 1024**3} GB"
+            plan.done[profile] = Outcome(profile, "failed", profile.stem, message)
             continue
         except Exception as exc:  # a bug must fail this school, never the batch
             plan.done[profile] = Outcome(

@@ -39,7 +39,8 @@ log = logging.getLogger("policypack")
 def make_pack(checked: CheckedPack, output_root: Path) -> PackResult:
     """Lay out, render and write a pack that was loaded, checked and pre-flighted (a batch does all first)."""
     layout = lay_out_pack(checked)
-    documents = render_pack(checked, layout, template_environment(checked.school.templates))
+    environment = template_environment(checked.school.templates, checked.school.template_sources)
+    documents = render_pack(checked, layout, environment)
     for poster in layout.posters:
         _report_legibility(poster.name, poster.sheet, poster.chart, can_turn=poster.landscape_given is False)
     return write_pack(checked, documents, output_root)
@@ -95,7 +96,7 @@ def build_flowchart(flow_set: FlowSet, doc: Located[Flow], request: PosterReques
         else title_block(doc.model)
     )
     laid_out = lay_out_poster(svg, style, request.size, request.landscape, request.print_marks, text)
-    environment = template_environment(pack.school.templates if pack else None)
+    environment = template_environment(*((pack.school.templates, pack.school.template_sources) if pack else ()))
     school = branding(pack) if pack else None
     poster = render_poster(
         environment, doc.model, flow_set.source_map(), flow_set.flow_titles(), laid_out, style, school

@@ -14,7 +14,15 @@ from typing import Any
 import click
 
 from policypack import __version__
-from policypack.batch import SCHOOL_TIME_LIMIT_SECONDS, Interrupted, Outcome, Progress, build_many, default_jobs
+from policypack.batch import (
+    PLAN_TIME_LIMIT_SECONDS,
+    SCHOOL_TIME_LIMIT_SECONDS,
+    Interrupted,
+    Outcome,
+    Progress,
+    build_many,
+    default_jobs,
+)
 from policypack.build import PosterRequest, build_flowchart, school_flow_set
 from policypack.check.flows import check_flow_file
 from policypack.check.nations import registry_date_problems
@@ -29,7 +37,7 @@ from policypack.model.schema import SCHEMAS, json_schema
 from policypack.render.outline import outline_data, outline_text
 from policypack.resources import bundled_path
 from policypack.validate import validate_paths
-from policypack.workers import TimeLimitReached, run_here
+from policypack.workers import MEMORY_LIMIT_BYTES, TimeLimitReached, run_here
 from policypack.write.pack import OutputRefused, check_output_root
 from policypack.write.pdf import BuildFailed
 
@@ -263,16 +271,22 @@ def flowchart(
     With --profile, FLOW may be the chart's name without the nation (dsl-review), as a
     profile's posters name it: the profile's nation is used.
     """
-    flow_set, doc = find_flow(_with_nation(flow, profile))
-    out = output or Path("output") / f"{doc.model.id}-{size.lower()}.{fmt}"
     request = PosterRequest(size=size, landscape=landscape, print_marks=print_marks, fmt=fmt, dpi=dpi, profile=profile)
+
+    def make() -> tuple[Any, Path, str]:  # everything a profile touches, its loading included, under the limits
+        flow_set, doc = find_flow(_with_nation(flow, profile))
+        out = output or Path("output") / f"{doc.model.id}-{size.lower()}.{fmt}"
+        return build_flowchart(flow_set, doc, request, out, today), out, doc.model.id
+
     try:  # the same time and memory limits as a school's pack: a profile's logo or templates may be hostile
-        poster = run_here(build_flowchart, (flow_set, doc, request, out, today), SCHOOL_TIME_LIMIT_SECONDS)
+        poster, out, flow_id = run_here(make, (), SCHOOL_TIME_LIMIT_SECONDS)
     except TimeLimitReached:
         raise BuildFailed(f"stopped after {SCHOOL_TIME_LIMIT_SECONDS:g} seconds, the time limit") from None
+    except MemoryError:
+        raise BuildFailed(f"stopped: it needed more than {MEMORY_LIMIT_BYTES // 1024**3} GB of memory") from None
     orientation = "landscape" if poster.sheet.landscape else "portrait"
     if fmt == "svg":
-        click.echo(f"wrote {out} (the chart of {doc.model.id})")
+        click.echo(f"wrote {out} (the chart of {flow_id})")
     else:
         smallest = poster.chart.smallest_pt
         click.echo(f"wrote {out} ({size} {orientation}, smallest text {smallest:.1f} pt)")
@@ -359,7 +373,12 @@ def _refuse_pending(targets: list[Path], today: dt.date) -> None:
     """--final: stop, listing them, when any school's pack (its nation, phase and checks) has pending claims."""
     refused = []
     for target in targets:
-        review = review_flow_set(school_flow_set(target), today)
+        try:  # each profile read under the limits a build has (a batch's planning has them too)
+            flows = run_here(school_flow_set, (target,), PLAN_TIME_LIMIT_SECONDS)
+        except (TimeLimitReached, MemoryError):
+            message = f"stopped: reading and checking it took more than {PLAN_TIME_LIMIT_SECONDS:g} s or 2 GB"
+            raise InvalidInput([Problem(Location(target), message)]) from None
+        review = review_flow_set(flows, today)
         for claim in review.pending:
             click.echo(f"pending: {claim.flow}, {where(claim)}, {claim.source}: {claim.read}", err=True)
         refused += [f"{target.name}: {len(review.parts(n))}" for n in review.nations()]
@@ -465,8 +484,10 @@ def _with_nation(flow: str, profile: Path | None) -> str:
     """'dsl-review' with a profile from Wales is 'wales-dsl-review'; anything else as given."""
     if profile is None or Path(flow).suffix in (".yaml", ".yml") or bundled_flow_set().find(flow):
         return flow
-    school, _ = load_school(profile)
-    return f"{school.model.school.nation}-{flow}" if school else flow
+    school, problems = load_school(profile)
+    if school is None:  # the profile's own problems, as `build` gives them, not "no such flow"
+        raise InvalidInput(problems)
+    return f"{school.model.school.nation}-{flow}"
 
 
 @main.command()

@@ -17,9 +17,9 @@ from brand_yml import Brand
 from pydantic import ValidationError
 
 from policypack.errors import Location, Problem
-from policypack.load.files import inside, is_file
+from policypack.load.files import UnreadableFile, inside, is_file, resolved
 from policypack.load.images import LOGO_SUFFIXES, PrintImage, check_image
-from policypack.load.located import Located, load_mapping
+from policypack.load.located import Located, read_mapping
 from policypack.load.problems import validation_problems
 from policypack.load.yamlsource import KeyPath, YamlDocument
 
@@ -30,26 +30,39 @@ class Logo:
     alt: str | None
     location: Location  # where the brand names it
     image: PrintImage  # what documents embed: decoded, checked, rebuilt at print resolution
+    raw: bytes = b""  # the file's bytes as read and checked: the inputs digest is of these
+
+
+Read = tuple[Path, bytes]  # a file a school sent, and the bytes of the one read of it
 
 
 def load_brand(
     given: Any, where: Location, folder: Path, document: YamlDocument
-) -> tuple[Located[Brand] | None, Path, Path | None, list[Problem]]:
+) -> tuple[Located[Brand] | None, Path, Read | None, list[Problem]]:
+    """The brand, the folder its files are relative to, the brand file as read (if any), and problems.
+
+    A brand file is checked to lie in `folder` and be a regular file before it is opened, and
+    read once: a path that is refused is never opened.
+    """
     if given is None:
         return None, folder, None, []
     if isinstance(given, dict):
         brand, problems = _validated_brand(document, given, ("brand",))
         return brand, folder, None, problems
-    brand_path = (folder / given).resolve()
+    try:
+        brand_path = resolved(folder / given)
+    except UnreadableFile as exc:
+        return None, folder, None, [Problem(where, f"brand file: {exc}")]
     if not inside(brand_path, folder):
         return None, folder, None, [Problem(where, f"brand file '{given}' is outside the profile's folder")]
     if not is_file(brand_path):
         return None, folder, None, [Problem(where, f"brand file '{given}' does not exist")]
-    brand_document, problems = load_mapping(brand_path)
+    brand_document, problems, raw = read_mapping(brand_path)
+    read = (brand_path, raw) if raw is not None else None
     if brand_document is None:
-        return None, folder, brand_path, problems
+        return None, folder, read, problems
     brand, problems = _validated_brand(brand_document, brand_document.data, ())
-    return brand, brand_path.parent, brand_path, problems
+    return brand, brand_path.parent, read, problems
 
 
 def brand_problems_alone(document: YamlDocument, folder: Path) -> list[Problem]:
@@ -88,17 +101,20 @@ def load_logo(brand: Located[Brand], folder: Path) -> tuple[Logo | None, list[Pr
     where = brand.locate("logo")
     if re.match(r"^[a-z][a-z0-9+.-]*:", name, flags=re.IGNORECASE):
         return None, [Problem(where, f"the logo must be a file beside the profile, not an address ({name})")]
-    path = (folder / name).resolve()
     problems = [] if alt else [Problem(where, "the logo needs alt text (logo.images.NAME.alt) for accessible PDFs")]
+    try:
+        path = resolved(folder / name)
+    except UnreadableFile as exc:
+        return None, [*problems, Problem(where, f"the logo: {exc}")]
     if not inside(path, folder):
         return None, [*problems, Problem(where, f"the logo {name} is outside the folder of the profile that gives it")]
     if path.suffix.lower() not in LOGO_SUFFIXES:
         return None, [*problems, Problem(where, f"the logo must be PNG, JPEG or SVG, not '{path.suffix}'")]
     if not is_file(path) and not os.path.lexists(path):
         return None, [*problems, Problem(where, f"the logo file {path.name} does not exist")]
-    image, image_problems = check_image(path, where)
+    image, image_problems, raw = check_image(path, where)
     problems += image_problems
-    return (Logo(path, alt, where, image) if image and not problems else None), problems
+    return (Logo(path, alt, where, image, raw or b"") if image and not problems else None), problems
 
 
 def _logo_reference(brand: Brand) -> tuple[str, str | None] | None:

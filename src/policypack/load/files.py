@@ -24,6 +24,16 @@ def inside(path: Path, folder: Path) -> bool:
         return False
 
 
+def resolved(path: Path) -> Path:
+    """`path` with its symbolic links followed; UnreadableFile for a loop of links or a bad name."""
+    try:
+        return path.resolve()
+    except RuntimeError as exc:  # Python 3.11 reports a loop of links this way
+        raise UnreadableFile(f"'{path.name}' is a symbolic link that leads back to itself (a loop)") from exc
+    except (OSError, ValueError) as exc:
+        raise UnreadableFile(f"cannot read '{path.name}': {getattr(exc, 'strerror', None) or exc}") from exc
+
+
 def is_file(path: Path) -> bool:
     """Whether a path is a regular file; False, not an error, for any bad name."""
     try:

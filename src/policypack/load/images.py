@@ -78,16 +78,20 @@ class PrintImage:
         return f"data:{self.media_type};base64,{base64.b64encode(self.data).decode('ascii')}"
 
 
-def check_image(path: Path, where: Location) -> tuple[PrintImage | None, list[Problem]]:
-    """The logo at `path` rebuilt for printing, or the problem (at `where`, or in an SVG at its line)."""
+def check_image(path: Path, where: Location) -> tuple[PrintImage | None, list[Problem], bytes | None]:
+    """The logo at `path` rebuilt for printing, or the problem (at `where`, or in an SVG at its line).
+
+    Also the bytes read (None when the file could not be read), so its digest is of what was checked.
+    """
     try:
         data = read_bytes(path, MAX_LOGO_BYTES)
-        return print_image(data, LOGO_FORMATS[path.suffix.lower()]), []
     except UnreadableFile as exc:
-        return None, [Problem(where, f"the logo {path.name}: {exc}")]
+        return None, [Problem(where, f"the logo {path.name}: {exc}")], None
+    try:
+        return print_image(data, LOGO_FORMATS[path.suffix.lower()]), [], data
     except ImageRefused as exc:
         place = Location(path, exc.line, exc.col) if exc.line else where
-        return None, [Problem(place, f"the logo {path.name}: {exc}")]
+        return None, [Problem(place, f"the logo {path.name}: {exc}")], data
 
 
 def print_image(data: bytes, kind: str) -> PrintImage:

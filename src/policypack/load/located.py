@@ -51,16 +51,21 @@ def load_model(path: Path, model: type[M]) -> tuple[Located[M] | None, list[Prob
 
 def load_mapping(path: Path) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse one YAML file whose top level must be a mapping."""
+    document, problems, _ = read_mapping(path)
+    return document, problems
+
+
+def read_mapping(path: Path) -> tuple[YamlDocument | None, list[Problem], bytes | None]:
+    """Read one YAML file once and parse it as a mapping; also the bytes read (None if unreadable)."""
     try:
         document = load_yaml_file(path)
     except YamlLoadError as exc:
-        return None, [exc.problem]
+        return None, [exc.problem], exc.raw
     if not isinstance(document.data, dict):
         found = _kind(document.data)
-        return None, [
-            Problem(document.positions.locate(), f"expected a mapping of keys at the top of the file, found {found}")
-        ]
-    return document, []
+        where = document.positions.locate()
+        return None, [Problem(where, f"expected a mapping of keys at the top of the file, found {found}")], document.raw
+    return document, [], document.raw
 
 
 def validate_model(

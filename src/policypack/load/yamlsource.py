@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from policypack.errors import Location, Problem
+from policypack.load.characters import refused_character
 from policypack.load.files import UnreadableFile, read_bytes
 from policypack.load.yamlwords import explain_syntax_error
 
@@ -24,9 +25,6 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 50_000
 MAX_DEPTH = 64
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-# Refused in every value and key: C0 controls but tab and newline, DEL, C1 controls, and the
-# bidirectional overrides and isolates that can make printed text read differently (Trojan Source).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _YAML11_BOOL_WORDS = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 
 KeyPath = tuple[str | int, ...]
@@ -60,12 +58,14 @@ class YamlDocument:
     path: Path
     data: Any
     positions: Positions
+    raw: bytes = b""  # the bytes parsed: the one read of the file, for its digest and its comment traps
 
 
 class YamlLoadError(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.message)
         self.problem = problem
+        self.raw: bytes | None = None  # the file's bytes, when it was read and then failed to parse
 
 
 def load_yaml_file(path: Path) -> YamlDocument:
@@ -79,7 +79,12 @@ def load_yaml_file(path: Path) -> YamlDocument:
     except UnreadableFile as exc:
         hint = "flows and profiles are small text files; is this the right file?"
         raise _fail(Location(path), str(exc), hint) from exc
-    return parse_yaml(_decode(path, raw), path)
+    try:
+        document = parse_yaml(_decode(path, raw), path)
+    except YamlLoadError as exc:
+        exc.raw = raw  # what was read, for the checks that work on the text (comment traps)
+        raise
+    return YamlDocument(document.path, document.data, document.positions, raw)
 
 
 def parse_yaml(text: str, path: Path) -> YamlDocument:
@@ -94,7 +99,7 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
         mark = exc.problem_mark or exc.context_mark
         where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
         message = " ".join(part for part in (exc.context, exc.problem) if part)
-        if isinstance(exc, _TooDeep):
+        if isinstance(exc, _TooDeep | _TooMany):
             raise _fail(where, str(message)) from exc
         raise YamlLoadError(syntax_problem(text, where, exc)) from exc
     except yaml.YAMLError as exc:
@@ -129,21 +134,32 @@ class _TooDeep(yaml.MarkedYAMLError):
     pass
 
 
+class _TooMany(yaml.MarkedYAMLError):
+    pass
+
+
 class _DepthLimitedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing nesting deeper than MAX_DEPTH before its recursion does.
+    """PyYAML's safe loader, refusing nesting deeper than MAX_DEPTH before its recursion does,
+    and more than MAX_NODES values while it composes them, not after.
 
     The composer calls itself once per level, so 3000 levels would end in a RecursionError;
-    this stops at the first node too deep and names its line.
+    this stops at the first node too deep and names its line. A file of half a million
+    values stops at the first one over the cap, before the rest is even scanned.
     """
 
     _depth = 0
+    _nodes = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self._depth += 1
+        self._nodes += 1
         try:
             if self._depth > MAX_DEPTH + 1:
                 mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                 raise _TooDeep(problem=f"values are nested more than {MAX_DEPTH} levels deep", problem_mark=mark)
+            if self._nodes > MAX_NODES:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise _TooMany(problem=f"the file holds more than {MAX_NODES:,} values", problem_mark=mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -194,12 +210,8 @@ class _Builder:
             return node.value  # YAML 1.2 reading: "Yes"/"No" are text, as a branch label needs
         try:
             value = self.constructor.construct_object(node, deep=True)
-            if isinstance(value, str) and (control := _CONTROL.search(value)):
-                raise _fail(
-                    self._where(node),
-                    f"the text contains the control character U+{ord(control.group()):04X}",
-                    "remove it: control characters can rewrite a terminal or what a document shows",
-                )
+            if isinstance(value, str) and (refused := refused_character(value)):
+                raise _fail(self._where(node), *refused)
             return value
         except yaml.constructor.ConstructorError as exc:
             raise _fail(self._where(node), f"invalid value: {exc.problem}") from exc
@@ -265,12 +277,13 @@ class _Builder:
 _COMMENT_TRAP = re.compile(r"^\s*(?:-\s+)?([\w.-]+):\s+(#[0-9A-Fa-f]{3,8})\b")
 
 
-def comment_traps(path: Path) -> list[Problem]:
-    """Keys left empty because their value (a colour) starts with '#', at their lines."""
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return []
+def comment_traps(raw: bytes, path: Path) -> list[Problem]:
+    """Keys left empty because their value (a colour) starts with '#', at their lines.
+
+    Works on the bytes already read (and size-capped) when the file was loaded: the file
+    is never opened a second time.
+    """
+    lines = raw.decode("utf-8", errors="replace").splitlines()
     problems = []
     for number, line in enumerate(lines, start=1):
         match = _COMMENT_TRAP.match(line)

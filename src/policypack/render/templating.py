@@ -64,6 +64,20 @@ class FolderLoader(jinja2.BaseLoader):
         raise jinja2.TemplateNotFound(template)
 
 
+class CheckedLoader(jinja2.BaseLoader):
+    """Serves a school's templates from the text read and checked at load: the files are not read again."""
+
+    def __init__(self, folder: Path, sources: Sequence[tuple[str, str]]) -> None:
+        self.folder = folder
+        self.sources = dict(sources)
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        name = "/".join(split_template_path(template))
+        if name not in self.sources:
+            raise jinja2.TemplateNotFound(template)
+        return self.sources[name], str(self.folder / name), lambda: True
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
     """The immutable sandbox, with data models reduced to their data and `*`, `**` bounded.
 
@@ -106,14 +120,23 @@ def _repeat_size(left: Any, right: Any) -> int:
     return 0
 
 
-def template_environment(school_templates: Path | None = None) -> jinja2.Environment:
+def template_environment(
+    school_templates: Path | None = None, sources: Sequence[tuple[str, str]] | None = None
+) -> jinja2.Environment:
     """One sandboxed environment per school: its own folder first, then the bundled templates.
 
-    Autoescaping everywhere and StrictUndefined: a missing value is an error, not a blank.
+    With `sources` (the school's templates as read and checked at load), the school's folder
+    is served from them and never read again. Autoescaping everywhere and StrictUndefined:
+    a missing value is an error, not a blank.
     """
-    folders = [*([school_templates] if school_templates else []), bundled_path("templates")]
+    loader: jinja2.BaseLoader
+    if school_templates and sources is not None:
+        bundled = FolderLoader([bundled_path("templates")])
+        loader = jinja2.ChoiceLoader([CheckedLoader(school_templates, sources), bundled])
+    else:
+        loader = FolderLoader([*([school_templates] if school_templates else []), bundled_path("templates")])
     environment = _Sandbox(
-        loader=FolderLoader(folders),
+        loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -25,8 +25,10 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
+from policypack.load.letterhead import Letterhead
 from policypack.model.theme import Theme
 from policypack.write.atomic import replacing
+from policypack.write.letterhead import letterhead_document
 from policypack.write.pdf import BuildFailed
 from policypack.write.raster import Rasteriser, fit_mm, svg_size_mm
 from policypack.write.wordparts import (
@@ -74,13 +76,13 @@ def write_docx(
     adopted: dt.date,
     raster: Rasteriser,
     allowed: Sequence[Path],
-    template: Path | None = None,
+    template: Letterhead | None = None,
 ) -> None:
     """Write `html` (a rendered document) as a Word file at `out`, atomically and reproducibly."""
     html = visible_controls(html)  # XML cannot hold them: they print as their pictures
     tree = lxml.html.document_fromstring(html)
     try:
-        document = docx.Document(str(template)) if template else docx.Document()
+        document = letterhead_document(template) if template else docx.Document()
     except Exception as exc:  # a letterhead is the school's file: any way it fails to open is theirs
         raise BuildFailed(f"the letterhead {template.name if template else ''} cannot be opened: {exc}") from None
     svgs = re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL)

@@ -11,14 +11,12 @@ from pathlib import Path
 
 from policypack import __version__
 from policypack.errors import PolicypackError
-from policypack.load.files import UnreadableFile, read_bytes
 from policypack.load.pack import PackInput
 from policypack.model.approval import Approval
 from policypack.resources import bundled_path
 from policypack.tools import run_tool
 
 MANIFEST = "manifest.json"
-MAX_INPUT_BYTES = 10_000_000
 
 
 def write_manifest(stage: Path, pack: PackInput, approval: Approval) -> None:
@@ -71,25 +69,15 @@ def tool_versions() -> dict[str, str]:
 def inputs_digest(pack: PackInput) -> str:
     """A SHA-256 of everything a pack is made from: when it is unchanged, so is the pack.
 
-    The profile and the shared profile it extends, the brand file and logo, the school's
-    own templates, the bundled flows and templates, and the tools' versions.
+    The profile and the shared profile it extends, the brand file and logo, the letterhead,
+    the school's own templates (each as the bytes read and checked at load, never the file
+    as it is now), the bundled flows and templates, and the tools' versions.
     """
     digest = hashlib.sha256(json.dumps(tool_versions(), sort_keys=True).encode())
     digest.update(_bundled_digest().encode())
-    files = set(pack.school.files)
-    if pack.school.templates:
-        files.update(_files_under(pack.school.templates))
-    for path in sorted(files):
-        digest.update(str(path).encode() + b"\0" + _content(path))
+    for path, sha in sorted(pack.school.inputs):
+        digest.update(str(path).encode() + b"\0" + sha.encode())
     return digest.hexdigest()
-
-
-def _content(path: Path) -> bytes:
-    """A school's file as it is now; anything unreadable counts as changed, never as a crash."""
-    try:
-        return read_bytes(path, MAX_INPUT_BYTES)
-    except UnreadableFile as exc:
-        return f"unreadable: {exc}".encode()
 
 
 @functools.cache
