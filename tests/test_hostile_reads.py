@@ -169,7 +169,10 @@ def test_the_inputs_digest_is_of_the_bytes_read_at_load_not_the_file_now(tmp_pat
     pack, _ = load_pack(profile)
     assert pack is not None
     before = inputs_digest(pack)
-    profile.write_text(profile.read_text(encoding="utf-8").replace("name: Oakfield Academy", "name: Oakfield Academy Trust"), encoding="utf-8")
+    profile.write_text(
+        profile.read_text(encoding="utf-8").replace("name: Oakfield Academy", "name: Oakfield Academy Trust"),
+        encoding="utf-8",
+    )
     assert inputs_digest(pack) == before, "the loaded value's digest does not follow the file"
     again, _ = load_pack(profile)
     assert again is not None and inputs_digest(again) != before, "a new load sees the edit"

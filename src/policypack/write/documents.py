@@ -18,6 +18,7 @@ from policypack.write.atomic import replacing
 from policypack.write.docx import start_charts, write_docx
 from policypack.write.pdf import write_pdf
 from policypack.write.raster import Rasteriser
+from policypack.write.sanitise import clean_web_page
 from policypack.write.wordtext import visible_controls
 
 log = logging.getLogger("policypack")
@@ -35,7 +36,7 @@ def write_documents(checked: CheckedPack, documents: Sequence[Rendered], stage: 
             out = stage / f"{document.name}.{document.fmt}"
             if document.fmt == "html":
                 with replacing(out) as temp:
-                    temp.write_text(visible_controls(document.html), encoding="utf-8")
+                    temp.write_text(clean_web_page(visible_controls(document.html)), encoding="utf-8")
             elif document.fmt == "docx":
                 adopted = pack.school.model.policy.adopted
                 write_docx(document.html, out, checked.theme, adopted, raster, pack.allowed, pack.school.letterhead)
