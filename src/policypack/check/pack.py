@@ -8,9 +8,10 @@ and the theme worked out once from the brand. Later stages read these; none work
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 from policypack.check.approval import approval_of, approval_problems
-from policypack.check.nations import superseded_at_adoption
+from policypack.check.nations import applies, superseded_at_adoption
 from policypack.check.profile import check_school
 from policypack.check.review import pending_parts
 from policypack.check.wales import england_only_contacts
@@ -49,5 +50,15 @@ def check_pack(inputs: PackInput, today: dt.date) -> tuple[CheckedPack | None, l
     logo = ThemeLogo(school.logo.image.uri, school.logo.alt) if school.logo else None
     theme = theme_from_brand(school.brand.model if school.brand else None, logo)
     pending = tuple(pending_parts(charts.values()))
-    checked = CheckedPack(inputs, theme, approval, pending, charts, tuple(posters), tuple(problems))
+    overdue = tuple(_overdue(inputs, today))
+    checked = CheckedPack(inputs, theme, approval, pending, charts, tuple(posters), tuple(problems), overdue)
     return checked, problems
+
+
+def _overdue(inputs: PackInput, today: dt.date) -> Iterator[str]:
+    """What the school's policy must say of each watch item of its nation that has fallen due."""
+    registry = inputs.flows.sources.model if inputs.flows.sources else None
+    nation = inputs.school.model.school.nation
+    for item in registry.watch if registry else ():
+        if item.due <= today and item.notice and applies(item.jurisdiction, nation):
+            yield item.notice

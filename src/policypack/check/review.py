@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policypack.load.flows import FlowSet
+from policypack.model.checks import RULE, fingerprint
 from policypack.model.flow import Citation, Flow, Source, WatchItem
 from policypack.model.route import number_steps, steps_in_order
+from policypack.model.rules import Rule
 
 WATCH_AHEAD_DAYS = 60  # watch items due within this many days are listed as coming up
 
@@ -30,6 +32,7 @@ class PendingClaim:
     title: str
     source: str
     read: str  # what a maintainer must read
+    text: str = ""  # the fingerprint of the part's text, for a trust's checks file
 
 
 @dataclass
@@ -39,6 +42,8 @@ class Review:
     overdue: list[Source] = field(default_factory=list)
     superseded: list[tuple[Source, list[str]]] = field(default_factory=list)
     watch: list[WatchItem] = field(default_factory=list)
+    checked: list[tuple[str, str, Citation]] = field(default_factory=list)  # (flow, part, citation) a trust checked
+    verified: int = 0  # claims a maintainer verified
 
     def parts(self, nation: str) -> list[tuple[str, str]]:
         """The steps of one nation's flows that rest on at least one pending claim."""
@@ -54,11 +59,14 @@ def pending_parts(flows: Iterable[Flow]) -> list[tuple[str, str]]:
     parts = []
     for flow in flows:
         parts += [(flow.id, step.id) for step in steps_in_order(flow) if _pending(step.cites)]
-        parts += [(flow.id, RULE + rule.id) for rule in flow.rules if _pending(rule.cites)]
+        parts += [(flow.id, RULE + rule.id) for rule in own_rules(flow) if _pending(rule.cites)]
     return parts
 
 
-RULE = "rule:"  # a rule's part id, beside its flow's step ids
+def own_rules(flow: Flow) -> list[Rule]:
+    """The rules that are parts of the text in their own right: those no step quotes (a step
+    that quotes one carries its sources, so the step is the part)."""
+    return [rule for rule in flow.rules if not any(rule.text in step.text for step in flow.steps)]
 
 
 def _pending(cites: list[Citation]) -> bool:
@@ -78,17 +86,22 @@ def review_flow_set(flow_set: FlowSet, today: dt.date) -> Review:
                 citing.setdefault(citation.source, []).append(flow.id)
                 if citation.is_pending:
                     read = citation.pending or _default_reading(citation, sources.get(citation.source))
+                    text = fingerprint(f"{step.title}\n{step.text}")
                     claim = PendingClaim(
-                        flow.id, flow.nation, numbers[step.id], step.id, step.title, citation.source, read
+                        flow.id, flow.nation, numbers[step.id], step.id, step.title, citation.source, read, text
                     )
                     review.pending.append(claim)
-        for rule in flow.rules:
+                _tally(review, flow.id, step.id, citation)
+        for rule in own_rules(flow):
             for citation in rule.cites:
                 citing.setdefault(citation.source, []).append(flow.id)
                 if citation.is_pending:
                     read = citation.pending or _default_reading(citation, sources.get(citation.source))
-                    claim = PendingClaim(flow.id, flow.nation, 0, RULE + rule.id, rule.id, citation.source, read)
+                    part = RULE + rule.id
+                    text = fingerprint(rule.text)
+                    claim = PendingClaim(flow.id, flow.nation, 0, part, rule.id, citation.source, read, text)
                     review.pending.append(claim)
+                _tally(review, flow.id, RULE + rule.id, citation)
     for source in sources.values():
         if source.check_by < today:
             review.overdue.append(source)
@@ -98,6 +111,13 @@ def review_flow_set(flow_set: FlowSet, today: dt.date) -> Review:
     ahead = today + dt.timedelta(days=WATCH_AHEAD_DAYS)
     review.watch = sorted((w for w in registry.watch if w.due <= ahead), key=lambda w: w.due) if registry else []
     return review
+
+
+def _tally(review: Review, flow: str, part: str, citation: Citation) -> None:
+    if citation.verified:
+        review.verified += 1
+    elif citation.checked:
+        review.checked.append((flow, part, citation))
 
 
 def _default_reading(citation: Citation, source: Source | None) -> str:
@@ -114,6 +134,11 @@ def review_text(review: Review) -> str:
         parts = review.parts(nation)
         claims = [c for c in review.pending if c.nation == nation]
         lines.append(f"{nation.title()}: {len(parts)} parts of the text await checking ({len(claims)} claims)")
+    if review.checked or review.verified:
+        lines.append(
+            f"Verified by a maintainer: {review.verified} claims; checked by the school or trust: "
+            f"{len(review.checked)} claims"
+        )
     if not review.pending:
         lines.append("No claims are pending.")
     lines.append("")
@@ -123,6 +148,14 @@ def review_text(review: Review) -> str:
             current = claim.flow
             lines += ["", f"Pending in {claim.flow}:"]
         lines.append(f"  {where(claim)}, {claim.source}: {claim.read}")
+    if review.checked:
+        lines += ["", "Checked by the school or trust:"]
+        for flow, part, c in review.checked:
+            assert c.checked is not None
+            who = f"{c.checked.by.role}, {c.checked.by.name}"
+            lines.append(
+                f"  {flow}, {part}, {c.source}: {c.checked.checked_on.isoformat()} by {who} ({c.checked.place})"
+            )
     if review.overdue:
         lines += ["", "Sources past their check_by date:"]
         lines += [f"  {s.id}: due {s.check_by.isoformat()} ({s.edition})" for s in review.overdue]
@@ -153,6 +186,12 @@ def review_data(review: Review) -> dict[str, Any]:
         "today": review.today.isoformat(),
         "parts": {nation: len(review.parts(nation)) for nation in review.nations()},
         "pending": [claim.__dict__ for claim in review.pending],
+        "verified": review.verified,
+        "checked": [
+            {"flow": flow, "step": part, "source": c.source, **c.checked.model_dump(mode="json")}
+            for flow, part, c in review.checked
+            if c.checked
+        ],
         "overdue": [{"id": s.id, "check_by": s.check_by.isoformat()} for s in review.overdue],
         "superseded": [
             {"id": s.id, "by": s.superseded.by, "from": s.superseded.on.isoformat(), "cited_in": flows}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from policypack.errors import Problem
+from policypack.load.checks import apply_checks, load_checks
 from policypack.load.flows import FlowSet, bundled_flow_set
 from policypack.load.profile import School, load_school
 from policypack.model.approval import Approval
@@ -49,15 +50,21 @@ def load_pack(profile: Path, flows: FlowSet | None = None) -> tuple[PackInput | 
     """Load a profile and the flows it is printed with (the bundled ones by default).
 
     The profile is parsed once here; every later stage takes the returned value. The
-    flows are the ones a school of its phase prints (see model/phases.py).
+    flows are the ones a school of its phase prints (see model/phases.py), with the checks
+    its trust recorded (see load/checks.py).
     """
     school, problems = load_school(profile)
     if school is None:
         return None, problems
     flow_set = flows or bundled_flow_set()
     phase = school.model.school.phase
-    for_phase = [doc.replace(flow_for_phase(doc.model, phase)) for doc in flow_set.flows]
-    return PackInput(school, replace(flow_set, flows=for_phase)), problems
+    printed = replace(flow_set, flows=[doc.replace(flow_for_phase(doc.model, phase)) for doc in flow_set.flows])
+    checks, check_problems = load_checks(school)
+    if checks is not None:
+        printed, lapsed = apply_checks(printed, checks)
+        check_problems += lapsed
+        school = replace(school, files=(*school.files, checks.path))  # a new check rebuilds the pack
+    return PackInput(school, printed), problems + check_problems
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,7 @@ class CheckedPack:
     charts: dict[str, Flow]  # the procedure's charts, by name, in the order the policy presents them
     posters: tuple[tuple[PosterSpec, Flow], ...]  # the posters the profile asks for, with their flows
     problems: tuple[Problem, ...] = ()  # warnings and notes (a pack with errors is never checked)
+    overdue: tuple[str, ...] = ()  # what the policy says of each watch item that has fallen due
 
     @property
     def school(self) -> School:

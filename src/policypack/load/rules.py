@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from policypack.errors import Problem
 from policypack.load.problems import validation_problems
 from policypack.load.yamlsource import Positions
-from policypack.model.flow import Flow
+from policypack.model.basics import Citation
+from policypack.model.flow import Flow, Step
 from policypack.model.rules import Rule, RulePatch
 
 RULE_REF = re.compile(r"\{rule:([a-z0-9][a-z0-9-]*)\}")
@@ -73,9 +74,17 @@ def expand_rules(flow: Flow, expand: Callable[..., str], unknown: Callable[[str,
 
         return RULE_REF.sub(replace, text)
 
+    by_id = {rule.id: rule for rule in rules}
+
+    def cites_with_rules(step: Step) -> list[Citation]:
+        """A step that quotes a rule rests on the rule's sources too."""
+        quoted = [by_id[m.group(1)] for m in RULE_REF.finditer(step.text) if m.group(1) in by_id]
+        return list({_key(c): c for c in [*step.cites, *(c for r in quoted for c in r.cites)]}.values())
+
     steps = [
         step.model_copy(
             update={
+                "cites": cites_with_rules(step),
                 "text": quote(step.text, "steps", i, "text"),
                 "more": [
                     m.model_copy(update={"text": quote(expand(m.text, "steps", i, "more", j, "text"))})
@@ -86,3 +95,7 @@ def expand_rules(flow: Flow, expand: Callable[..., str], unknown: Callable[[str,
         for i, step in enumerate(flow.steps)
     ]
     return flow.model_copy(update={"rules": rules, "steps": steps})
+
+
+def _key(citation: Citation) -> tuple[str, str | None, str | None]:
+    return (citation.source, citation.note, citation.pending)

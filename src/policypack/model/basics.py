@@ -75,6 +75,20 @@ Phases = Annotated[
 ]
 
 
+class CheckedBy(StrictModel):
+    role: Text = Field(description="The checker's role, e.g. Trust safeguarding lead.")
+    name: Text = Field(description="The checker's name, as the review history prints it.")
+
+
+class TrustCheck(StrictModel):
+    """A trust's or school's record that someone who can read the source checked this claim."""
+
+    checked_on: Date
+    by: CheckedBy
+    edition: Text = Field(description="The edition of the source that was read.")
+    place: Text = Field(description="Where in it: section, paragraph or heading.")
+
+
 class Citation(StrictModel):
     """A step's reference to a source in the registry, with its review state.
 
@@ -88,10 +102,13 @@ class Citation(StrictModel):
     verified: Check | None = Field(None, description="The reading that confirmed the claim.")
     pending: str | None = Field(None, description="What a maintainer must read to confirm the claim.")
     phases: Phases | None = Field(None, description="Only in packs for these phases, e.g. [secondary, college].")
+    checked: TrustCheck | None = Field(
+        None, description="Set from a school's checks file when it loads; never written in a flow by hand."
+    )
 
     @property
     def is_pending(self) -> bool:
-        return self.verified is None
+        return self.verified is None and self.checked is None
 
 
 def _citation_shorthand(value: Any) -> Any:

@@ -225,6 +225,9 @@ class WatchItem(StrictModel):
     due: Date = Field(description="When to look again; validate warns once it has passed.")
     action: Text = Field(description="What to read and what to change when it happens.")
     jurisdiction: Text
+    notice: str | None = Field(
+        None, description="Once due and not yet acted on: what a school's policy says, in its words."
+    )
 
 
 class SourceRegistry(StrictModel):

@@ -106,6 +106,11 @@ class PolicyDates(StrictModel):
         "a rebuilt pack whose text differs says that it needs re-approval.",
     )
     history: list[ReviewEntry] = Field(default_factory=list, description="Earlier reviews, oldest first.")
+    checks: Annotated[str, Field(min_length=1, max_length=300)] | None = Field(
+        None,
+        description="A checks file beside the profile (or the trust profile that names it): the parts of the "
+        "text a trust's or school's safeguarding lead checked against the sources.",
+    )
 
     @property
     def reviewed(self) -> dt.date:

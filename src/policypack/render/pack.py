@@ -110,7 +110,8 @@ def _render_proof(
 def _render_pack_poster(checked: CheckedPack, poster: PosterLayout, environment: jinja2.Environment) -> Rendered:
     sources, titles = checked.flows.source_map(), checked.flows.flow_titles()
     laid_out = (poster.sheet, poster.chart)
-    html = render_poster(environment, poster.flow, sources, titles, laid_out, checked.theme, branding(checked)).html
+    school = {**branding(checked), "draft_parts": len(checked.pending)}  # a draft pack's posters say so
+    html = render_poster(environment, poster.flow, sources, titles, laid_out, checked.theme, school).html
     return Rendered(poster.name, html, POSTER_DOCUMENT)
 
 
@@ -144,12 +145,27 @@ def pack_context(checked: CheckedPack, layout: PackLayout) -> dict[str, Any]:
         "criteria": criteria([(s.key, s.flow, s.numbers) for s in sections]),
         "rule": lambda chart, rule_id: rules.get((chart, rule_id)),
         "in_phase": lambda *phases: in_phase(phases, profile.school.phase),
+        "overdue": checked.overdue,
+        "checks_history": checks_history(sections),
     }
 
 
 PRIMARY_PHASES = {"nursery", "primary"}
 OLDER_PHASES = {"middle", "secondary", "all-through", "college", "sixth-form", "alternative-provision", "special"}
 AGE_18_PHASES = {"secondary", "all-through", "college", "sixth-form", "alternative-provision", "special"}
+
+
+def checks_history(sections: list[ChartSection]) -> list[dict[str, Any]]:
+    """One line of the review history per checker and date: how many parts they checked."""
+    parts: dict[tuple[Any, str, str], set[tuple[str, str]]] = {}
+    for section in sections:
+        cited = [(step.id, step.cites) for step in section.steps] + [(r.id, r.cites) for r in section.flow.rules]
+        for part, cites in cited:
+            for c in cites:
+                if c.checked:
+                    key = (c.checked.checked_on, c.checked.by.role, c.checked.by.name)
+                    parts.setdefault(key, set()).add((section.key, part))
+    return [{"date": d, "by": f"{name}, {role}", "parts": len(p)} for (d, role, name), p in sorted(parts.items())]
 
 
 def in_phase(phases: tuple[str, ...], phase: str) -> bool:
