@@ -294,10 +294,11 @@ def pdf_body_text(pdf: Path, header: str, footer: str) -> str:
 
     `pdftotext -raw` reads in drawing order and keeps hyphens; the page furniture comes last.
     A numbered list's markers (CSS counters, not words) are drawn as lines of their own
-    ("12."): they are left out, since Word numbers its lists itself.
+    ("12."): they are left out, since Word numbers its lists itself; so are bullets.
     """
     pages = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     pages = re.sub(r"(?m)^\d{1,3}\.\n", "", pages)
+    pages = re.sub(r"(?m)^•\n", "", pages)  # a bulleted list's markers, drawn after the page's text
     furniture = re.compile(
         rf"( ?{re.escape(normalised(header))})?( ?{re.escape(normalised(footer))})? ?Page \d+ of \d+$"
     )

@@ -354,9 +354,9 @@ def test_the_draft_notice_counts_what_review_lists(
         notice = f"Draft — {count} parts of this text await checking against the current guidance (marked †)"
         assert policy.count(notice) == 1, "once, on the cover (the footer repeats it through the page margin)"
         assert "†" in policy.split(notice, 1)[1]
-        for other in ("staff-card", "parent-leaflet", "incident-form"):  # the notice is the policy's, said once
+        for other in ("staff-card", "parent-leaflet", "incident-form"):  # their own draft line, no marks
             text = rendered(nation, "secondary")[other]
-            assert "†" not in text and "Draft" not in text, other
+            assert "†" not in text and "Draft for checking, not yet for use" in text, other
     review = review_flow_set(bundled_flow_set(), TODAY)
     assert data["parts"]["england"] == len(review.parts("england"))
     assert all(claim.read.startswith("read ") for claim in review.pending)
