@@ -8,6 +8,7 @@ only read it.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -63,7 +64,8 @@ def load_pack(profile: Path, flows: FlowSet | None = None) -> tuple[PackInput | 
     if checks is not None:
         printed, lapsed = apply_checks(printed, checks)
         check_problems += lapsed
-        school = replace(school, files=(*school.files, checks.path))  # a new check rebuilds the pack
+        parsed = hashlib.sha256(checks.model.model_dump_json().encode()).hexdigest()
+        school = replace(school, inputs=(*school.inputs, (checks.path, parsed)))  # a new check rebuilds the pack
     return PackInput(school, printed), problems + check_problems
 
 
