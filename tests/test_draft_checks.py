@@ -95,11 +95,12 @@ def checks_for_everything_pending(cli: Cli, profile: Path, by: str = "Ann Exampl
 
 def with_checks(tmp_path: Path, cli: Cli) -> Path:
     profile = copy_school(
-        tmp_path / "checked", {"  review_interval_months: 12": "  review_interval_months: 12\n  checks: checks.yaml"}
+        tmp_path / "checked",
+        {"  review_interval_months: 12": "  review_interval_months: 12\n  checks: school-checks.yaml"},
     )
-    (profile.parent / "checks.yaml").write_text("checks: []\n")
+    (profile.parent / "school-checks.yaml").write_text("checks: []\n")
     checks = checks_for_everything_pending(cli, profile)
-    (profile.parent / "checks.yaml").write_text(yaml.safe_dump({"checks": checks}, sort_keys=False))
+    (profile.parent / "school-checks.yaml").write_text(yaml.safe_dump({"checks": checks}, sort_keys=False))
     return profile
 
 
@@ -131,12 +132,12 @@ def test_a_pack_checked_in_full_is_final(cli: Cli, tmp_path: Path) -> None:
 @pytest.mark.allow_warnings
 def test_a_check_lapses_when_the_flows_change_its_part(cli: Cli, tmp_path: Path) -> None:
     profile = with_checks(tmp_path, cli)
-    checks = yaml.safe_load((profile.parent / "checks.yaml").read_text())
+    checks = yaml.safe_load((profile.parent / "school-checks.yaml").read_text())
     checks["checks"][0]["text"] = "00000000"  # as if the part had been reworded since it was checked
-    (profile.parent / "checks.yaml").write_text(yaml.safe_dump(checks, sort_keys=False))
+    (profile.parent / "school-checks.yaml").write_text(yaml.safe_dump(checks, sort_keys=False))
     result = cli("validate", str(profile))
     assert "has lapsed: the part's text changed" in result.output
-    assert re.search(r"checks\.yaml:\d+:\d+: warning", result.output)
+    assert re.search(r"school-checks\.yaml:\d+:\d+: warning", result.output)
     refused = cli("build", "--final", str(profile), "-o", str(tmp_path / "out"))
     assert refused.exit_code == 1 and "nothing was built" in refused.output
     assert not (tmp_path / "out").exists()

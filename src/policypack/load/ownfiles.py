@@ -38,6 +38,9 @@ def own_files_only(
     `read` the YAML files this school's load read (its profile, the shared one, its brand file).
     """
     folder = profile.path.parent
+    checks = profile.model.policy.checks
+    if checks:  # the checks file is read later, by the pack: it is this school's, not another's
+        read = read | {(folder / checks).resolve()}
     if not _shared(folder, read):
         return []
     stem = profile.path.stem
@@ -53,6 +56,9 @@ def own_files_only(
         named += [(p, profile.locate("brand")) for p in brand_files if p.name == Path(brand).name]
     if logo and (isinstance(brand, str) or (isinstance(brand, dict) and "logo" in brand)):
         named.append((logo.path, logo.location))
+    own_policy = own.get("policy")
+    if isinstance(own_policy, dict) and isinstance(own_policy.get("checks"), str):  # its record of checks
+        named.append(((folder / own_policy["checks"]).resolve(), profile.locate("policy", "checks")))
     return [
         Problem(
             where,
