@@ -27,6 +27,7 @@ from policypack.build import PosterRequest, build_flowchart, school_flow_set
 from policypack.check.flows import check_flow_file
 from policypack.check.nations import registry_date_problems
 from policypack.check.review import review_data, review_flow_set, review_text, where
+from policypack.cli_portal import register as register_portal_commands
 from policypack.diff import diff_data, diff_flows, diff_text, flow_version
 from policypack.errors import InvalidInput, Location, PolicypackError, Problem, Severity, has_errors
 from policypack.interview import write_profile
@@ -543,3 +544,6 @@ def schema(kind: str) -> None:
       policypack schema flow > schemas/flow.schema.json
     """
     click.echo(json.dumps(json_schema(kind), indent=2))
+
+
+register_portal_commands(main)  # serve, worker, schools, users: the portal's own module

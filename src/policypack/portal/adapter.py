@@ -1,0 +1,156 @@
+"""The portal's one door into the build: every call to policypack's pipeline goes through here.
+
+The portal never lays out, renders or writes a document itself. It checks a profile with the
+same functions as `policypack validate`, builds with the same batch code as `policypack build`
+(the same per-school time limit, memory cap and atomic pack folder), and makes previews with
+the same functions as `policypack flowchart` and `build`. When the pipeline's public functions
+change, this module is the only one to follow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from policypack.batch import build_many
+from policypack.build import PosterRequest, build_flowchart, build_pack
+from policypack.diff import diff_flows, diff_text, flow_version
+from policypack.errors import InvalidInput, PolicypackError, Problem, Severity
+from policypack.load.flows import find_flow, flow_files
+from policypack.load.profile import load_school
+from policypack.load.yamlsource import parse_yaml
+from policypack.resources import bundled_path
+from policypack.tools import run_tool
+from policypack.validate import validate_school
+from policypack.write.pack import slug
+
+__all__ = ["Problem", "Severity"]
+PREVIEW_DPI = 60
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    status: str  # built | unchanged | failed
+    message: str
+    folder: Path | None
+
+
+def check_profile(profile: Path, today: dt.date) -> list[Problem]:
+    """The problems `policypack validate` reports for this profile (load, check, fonts)."""
+    return validate_school(profile, today)
+
+
+def school_facts(profile: Path) -> tuple[str, str] | None:
+    """(name, nation) of a profile that loads, else None."""
+    school, _ = load_school(profile)
+    return (school.model.school.name, school.model.school.nation) if school else None
+
+
+def named_files(profile: Path) -> list[Path]:
+    """Every file a loadable profile names (logo, brand, letterhead, templates), inside its folder."""
+    school, _ = load_school(profile)
+    if school is None:
+        return []
+    return [f for f in school.files if f != profile.resolve()]
+
+
+def build(profile: Path, output_root: Path, today: dt.date) -> BuildResult:
+    """One school's pack, exactly as `policypack build PROFILE -o OUTPUT_ROOT` makes it."""
+    output_root.mkdir(parents=True, exist_ok=True)
+    (outcome,) = build_many([profile], output_root, jobs=1, today=today)
+    return BuildResult(outcome.status, outcome.message, outcome.folder)
+
+
+def preview_poster(profile: Path, out: Path, today: dt.date) -> None:
+    """The staff poster (the staff-response chart on A4, the school's branding) as a PNG."""
+    school, problems = load_school(profile)
+    if school is None:
+        raise InvalidInput(problems)
+    flow_set, doc = find_flow(f"{school.model.school.nation}-staff-response")
+    request = PosterRequest(size="A4", fmt="png", dpi=PREVIEW_DPI, profile=profile)
+    build_flowchart(flow_set, doc, request, out, today)
+
+
+def preview_staff_card(profile: Path, out: Path, today: dt.date) -> None:
+    """The one-page staff card as a PNG: the school's profile built with the staff card alone."""
+    data = yaml.safe_load(profile.read_text(encoding="utf-8"))
+    data["outputs"] = {**(data.get("outputs") or {}), "documents": ["staff-card"], "formats": ["pdf"]}
+    data["outputs"].pop("word_template", None)
+    # beside the profile, so that the files it names are found where they are
+    copy = profile.parent / f".preview-{secrets.token_hex(8)}.yaml"
+    with tempfile.TemporaryDirectory(prefix="policypack-card-") as work:
+        try:
+            copy.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            result = build_pack(copy, Path(work) / "out", today)
+        finally:
+            copy.unlink(missing_ok=True)
+        card = result.folder / "staff-card.pdf"
+        if not card.is_file():
+            raise PolicypackError("the staff card was not made")
+        stem = Path(work) / "card"
+        run_tool("pdftoppm", ["-png", "-r", str(PREVIEW_DPI), "-singlefile", str(card), str(stem)], timeout=60)
+        shutil.copyfile(stem.with_suffix(".png"), out)
+
+
+def guidance_snapshot(store: Path) -> str:
+    """Keep a copy of the bundled flows under STORE/<digest>/ and return the digest.
+
+    A school's build records it, so the dashboard can say what changed in the guidance since.
+    """
+    root = bundled_path("flows")
+    files = sorted(flow_files(root) + sorted(root.rglob("sources.yaml")))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    name = digest.hexdigest()[:16]
+    target = store / name
+    if not target.is_dir():
+        store.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=store) as temp:
+            for path in files:
+                copy = Path(temp) / "flows" / path.relative_to(root)
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, copy)
+            try:
+                (Path(temp) / "flows").rename(target)
+            except OSError:  # another worker kept the same copy first
+                pass
+    return name
+
+
+def guidance_changes(store: Path, old: str, new: str, nation: str) -> list[str]:
+    """What changed in the nation's flows between two snapshots, as `policypack diff` prints it."""
+    changes = []
+    for path in sorted((store / new).glob(f"{nation}/*.yaml")):
+        before = store / old / path.relative_to(store / new)
+        if not before.is_file():
+            changes.append(f"new flow: {path.stem}\n")
+            continue
+        with flow_version(str(before)) as old_flow, flow_version(str(path)) as new_flow:
+            result = diff_flows(old_flow, new_flow)
+        if not result.empty:
+            changes.append(diff_text(result))
+    return changes
+
+
+def key_positions(text: str, path: Path) -> dict[tuple[str | int, ...], tuple[int, int]]:
+    """Where each key of a profile's YAML text sits (line, column), as the loader records it."""
+    return dict(parse_yaml(text, path).positions.marks)
+
+
+def school_slug(name: str) -> str:
+    """The folder name `policypack build` gives this school's pack (without the profile's suffix)."""
+    return slug(name)
+
+
+def next_review(profile: Path) -> dt.date | None:
+    """When the school's policy is next due for review, as its documents print it."""
+    school, _ = load_school(profile)
+    return school.model.policy.next_review if school else None

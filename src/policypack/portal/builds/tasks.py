@@ -1,0 +1,54 @@
+"""The build task a worker runs: claim the job, build through the adapter, record the result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
+
+from policypack.portal import adapter
+from policypack.portal.builds.models import BuildJob
+from policypack.portal.builds.queue import heartbeat, lease_seconds, worker_name
+
+
+def today() -> dt.date:
+    fixed = os.environ.get("POLICYPACK_TODAY")
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+
+
+@task(queue_name="builds")
+def run_build(job_id: int) -> str:
+    """Build one queued job's school; returns what happened (kept by the task queue)."""
+    worker = worker_name()
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            claimed = BuildJob.objects.filter(pk=job_id, status=BuildJob.Status.QUEUED).update(
+                status=BuildJob.Status.RUNNING, worker=worker, heartbeat=now, started=now, attempts=F("attempts") + 1
+            )
+    except IntegrityError:  # this school's previous build still runs: try again after it
+        later = timezone.now() + dt.timedelta(seconds=lease_seconds() / 5)
+        run_build.using(run_after=later).enqueue(job_id)
+        return "waiting for the school's running build"
+    if not claimed:
+        return "already taken or finished"
+    job = BuildJob.objects.select_related("school").get(pk=job_id)
+    guidance = adapter.guidance_snapshot(Path(settings.DATA) / "guidance")
+    with heartbeat(job_id, worker):
+        result = adapter.build(job.school.profile_path, job.school.output_root, today())
+    files = sorted(p.name for p in result.folder.iterdir() if p.is_file()) if result.folder else []
+    BuildJob.objects.filter(pk=job_id, worker=worker, status=BuildJob.Status.RUNNING).update(
+        status=result.status,
+        finished=timezone.now(),
+        message=result.message,
+        files=files,
+        guidance=guidance,
+        runs=F("runs") + 1,
+    )
+    return result.status

@@ -1,0 +1,28 @@
+"""Every address of the portal (the tenancy test visits each of them as another trust's user)."""
+
+from django.contrib.auth import views as auth
+from django.urls import path
+
+from policypack.portal.builds import views as builds
+from policypack.portal.schools import dashboard, views
+
+urlpatterns = [
+    path("sign-in/", auth.LoginView.as_view(template_name="portal/sign-in.html"), name="sign-in"),
+    path("sign-out/", auth.LogoutView.as_view(), name="sign-out"),
+    path("", views.home, name="home"),
+    path("trusts/<int:pk>/", dashboard.dashboard, name="dashboard"),
+    path("trusts/<int:pk>/build-all/", dashboard.build_all, name="build-all"),
+    path("schools/<slug:slug>/", views.school_page, name="school"),
+    path("schools/<slug:slug>/profile/", views.profile_page, name="profile"),
+    path("schools/<slug:slug>/profile/check/", views.profile_check, name="profile-check"),
+    path("schools/<slug:slug>/profile/export/", views.profile_export, name="profile-export"),
+    path("schools/<slug:slug>/profile/import/", views.profile_import, name="profile-import"),
+    path("schools/<slug:slug>/audit/", views.audit_page, name="audit"),
+    path("schools/<slug:slug>/guidance/", dashboard.guidance_changes, name="guidance"),
+    path("schools/<slug:slug>/preview/<slug:kind>.png", builds.preview, name="preview"),
+    path("schools/<slug:slug>/build/", builds.build_school, name="build-school"),
+    path("schools/<slug:slug>/builds/<int:pk>/", builds.build_page, name="build"),
+    path("schools/<slug:slug>/builds/<int:pk>/status/", builds.build_status, name="build-status"),
+    path("schools/<slug:slug>/builds/<int:pk>/pack.zip", builds.pack_zip, name="pack-zip"),
+    path("schools/<slug:slug>/builds/<int:pk>/files/<str:name>", builds.pack_file, name="pack-file"),
+]

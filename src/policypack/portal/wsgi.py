@@ -1,0 +1,8 @@
+"""The WSGI application `policypack serve` runs (with waitress)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "policypack.portal.settings")
+application = get_wsgi_application()
