@@ -9,11 +9,16 @@ INSTALLED := $(VENV)/.installed
 # axe-core for the web page's accessibility test, at the version package-lock.json pins.
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: demo preview bench test fast slow lint typecheck unit schemas system system-test clean
+.PHONY: demo serve preview bench test fast slow lint typecheck unit schemas system system-test clean
 
 demo: $(INSTALLED) system
 	$(BIN)/policypack validate flows examples
 	$(BIN)/policypack build
+
+# The portal on http://127.0.0.1:8000/ with one build worker, its data in ./portal-data;
+# it prints a sign-in for each role of the example trust (new passwords each start).
+serve: $(INSTALLED) system
+	$(BIN)/policypack serve --demo
 
 # The picture the README shows: the staff response as an A3 poster.
 preview: $(INSTALLED) system

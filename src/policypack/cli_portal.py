@@ -21,6 +21,7 @@ import click
 
 from policypack.errors import PolicypackError
 
+
 class PortalError(PolicypackError):
     """A portal command was asked for something that does not exist or is not allowed."""
 
@@ -90,7 +91,8 @@ def worker(max_tasks: int | None) -> None:
     _start(migrate=False)
     from django.core.management import call_command
 
-    from policypack.portal.builds.queue import watch_for_stalled, worker_name
+    from policypack.portal.builds.lease import worker_name
+    from policypack.portal.builds.queue import watch_for_stalled
 
     stop = threading.Event()
     watch_for_stalled(stop)
@@ -140,13 +142,22 @@ def schools_list(fmt: str) -> None:
     for school in School.objects.select_related("trust").order_by("trust__name", "name"):
         last = BuildJob.objects.filter(school=school).first()
         build = {"status": last.status, "at": last.created.isoformat(), "id": last.pk} if last else None
-        rows.append({"slug": school.slug, "name": school.name, "trust": school.trust.name, "status": school.status, "last_build": build})
+        rows.append(
+            {
+                "slug": school.slug,
+                "name": school.name,
+                "trust": school.trust.name,
+                "status": school.status,
+                "last_build": build,
+            }
+        )
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for row in rows:
-        last = row["last_build"]
-        click.echo(f"{row['slug']}\t{row['name']}\t{row['trust']}\t{row['status']}\t{last['status'] if last else '-'}")
+        made = row["last_build"]
+        status = made["status"] if isinstance(made, dict) else "-"
+        click.echo(f"{row['slug']}\t{row['name']}\t{row['trust']}\t{row['status']}\t{status}")
 
 
 @schools.command("build")
@@ -212,7 +223,7 @@ def users_add(email: str, role: str, slug: str | None, trust_name: str | None, n
 
     \b
     Example:
-      printf '%s' "$PASSWORD" | policypack users add dsl@school.org --role dsl --school oakfield-academy --password-stdin
+      policypack users add dsl@school.org --role dsl --school oakfield-academy --password-stdin < pw.txt
     """
     if (role == "trust-admin") != bool(trust_name) or (role != "trust-admin") != bool(slug):
         raise click.UsageError("give --trust NAME for a trust-admin, and --school SLUG for any other role")

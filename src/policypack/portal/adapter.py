@@ -9,6 +9,7 @@ change, this module is the only one to follow.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import secrets
@@ -25,7 +26,7 @@ from policypack.diff import diff_flows, diff_text, flow_version
 from policypack.errors import InvalidInput, PolicypackError, Problem, Severity
 from policypack.load.flows import find_flow, flow_files
 from policypack.load.profile import load_school
-from policypack.load.yamlsource import parse_yaml
+from policypack.load.yamlsource import YamlLoadError, parse_yaml
 from policypack.resources import bundled_path
 from policypack.tools import run_tool
 from policypack.validate import validate_school
@@ -118,10 +119,8 @@ def guidance_snapshot(store: Path) -> str:
                 copy = Path(temp) / "flows" / path.relative_to(root)
                 copy.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, copy)
-            try:
+            with contextlib.suppress(OSError):  # another worker kept the same copy first
                 (Path(temp) / "flows").rename(target)
-            except OSError:  # another worker kept the same copy first
-                pass
     return name
 
 
@@ -142,7 +141,10 @@ def guidance_changes(store: Path, old: str, new: str, nation: str) -> list[str]:
 
 def key_positions(text: str, path: Path) -> dict[tuple[str | int, ...], tuple[int, int]]:
     """Where each key of a profile's YAML text sits (line, column), as the loader records it."""
-    return dict(parse_yaml(text, path).positions.marks)
+    try:
+        return dict(parse_yaml(text, path).positions.marks)
+    except YamlLoadError:  # the check reports it; no key is placed
+        return {}
 
 
 def school_slug(name: str) -> str:

@@ -21,16 +21,12 @@ PACKAGE = Path(__file__).resolve().parent
 
 
 def _secret_key() -> str:
+    """POLICYPACK_SECRET_KEY, else the data folder's key (the commands make it), else one for this process."""
     given = os.environ.get("POLICYPACK_SECRET_KEY")
+    path = DATA / "secret-key"
     if given:
         return given
-    path = DATA / "secret-key"
-    if not path.exists():
-        DATA.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_urlsafe(50))
-    return path.read_text(encoding="utf-8").strip()
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else secrets.token_urlsafe(50)
 
 
 SECRET_KEY = _secret_key()
@@ -97,7 +93,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["builds"]}}
 
 # Argon2 first: new passwords are hashed with it; others are re-hashed on their next sign-in.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher", "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+from pathlib import Path
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -12,6 +15,7 @@ def start(apply_migrations: bool = True) -> None:
     import django
     from django.apps import apps
 
+    keep_secret_key(Path(os.environ.get("POLICYPACK_DATA") or "portal-data"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "policypack.portal.settings")
     if not apps.ready:
         django.setup()
@@ -19,3 +23,15 @@ def start(apply_migrations: bool = True) -> None:
         from django.core.management import call_command
 
         call_command("migrate", interactive=False, verbosity=0)
+
+
+def keep_secret_key(data: Path) -> None:
+    """Make the data folder's signing key once, readable by its owner only (sessions survive restarts)."""
+    path = data / "secret-key"
+    if os.environ.get("POLICYPACK_SECRET_KEY") or path.is_file():
+        return
+    data.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # another command made it first
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(50))

@@ -11,34 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from typing import Any
 
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 
+from policypack.portal.builds.lease import lease_seconds
 from policypack.portal.builds.models import BuildJob
+from policypack.portal.builds.tasks import run_build
 from policypack.portal.schools.models import School
 
 log = logging.getLogger("policypack.portal")
 MAX_ATTEMPTS = 3
 
 
-def lease_seconds() -> float:
-    return float(os.environ.get("POLICYPACK_BUILD_LEASE_SECONDS", "30"))
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def request_build(school: School, user: object | None) -> BuildJob:
+def request_build(school: School, user: Any) -> BuildJob:
     """Queue a build of the school's pack, or return the one already waiting."""
-    from policypack.portal.builds.tasks import run_build
-
     try:
         with transaction.atomic():
             job = BuildJob.objects.filter(school=school, status=BuildJob.Status.QUEUED).first()
@@ -53,8 +42,6 @@ def request_build(school: School, user: object | None) -> BuildJob:
 
 def take_back_stalled(now: dt.datetime | None = None) -> int:
     """Put back in the queue every running job whose worker stopped renewing its lease."""
-    from policypack.portal.builds.tasks import run_build
-
     cutoff = (now or timezone.now()) - dt.timedelta(seconds=lease_seconds())
     count = 0
     for job in BuildJob.objects.filter(status=BuildJob.Status.RUNNING, heartbeat__lt=cutoff):
@@ -68,30 +55,11 @@ def take_back_stalled(now: dt.datetime | None = None) -> int:
                     run_build.enqueue(job.pk)
                     count += 1
         except IntegrityError:  # a newer request for the school is already queued: it builds the same profile
-            stalled.update(status=BuildJob.Status.FAILED, finished=timezone.now(), message=f"{note}; rebuilt by a newer request")
+            stalled.update(
+                status=BuildJob.Status.FAILED, finished=timezone.now(), message=f"{note}; rebuilt by a newer request"
+            )
         log.warning("build %s of %s: %s", job.pk, job.school_id, note)
     return count
-
-
-@contextmanager
-def heartbeat(job_id: int, worker: str) -> Iterator[None]:
-    """Renew the job's lease from a thread while the build runs in this one."""
-    stop = threading.Event()
-
-    def beat() -> None:
-        try:
-            while not stop.wait(lease_seconds() / 5):
-                BuildJob.objects.filter(pk=job_id, worker=worker).update(heartbeat=timezone.now())
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=beat, name=f"heartbeat-{job_id}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
 
 
 def watch_for_stalled(stop: threading.Event) -> threading.Thread:

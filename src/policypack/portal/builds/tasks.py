@@ -13,8 +13,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from policypack.portal import adapter
+from policypack.portal.builds.lease import heartbeat, lease_seconds, worker_name
 from policypack.portal.builds.models import BuildJob
-from policypack.portal.builds.queue import heartbeat, lease_seconds, worker_name
 
 
 def today() -> dt.date:

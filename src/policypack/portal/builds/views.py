@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -83,7 +84,7 @@ def pack_zip(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def pack_file(request: HttpRequest, slug: str, pk: int, name: str) -> FileResponse:
+def pack_file(request: HttpRequest, slug: str, pk: int, name: str) -> HttpResponseBase:
     school, job = _job(request, slug, pk)
     files = _pack_files(school, job)
     if name not in files:
@@ -93,7 +94,7 @@ def pack_file(request: HttpRequest, slug: str, pk: int, name: str) -> FileRespon
 
 @login_required
 @require_GET
-def preview(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+def preview(request: HttpRequest, slug: str, kind: str) -> HttpResponseBase:
     """A PNG of the staff card or staff poster as the saved profile prints it (cached by its content)."""
     school = school_for(request.user, slug)
     if kind not in PREVIEWS:

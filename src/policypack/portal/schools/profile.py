@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,7 +136,7 @@ def _typed(item: Field, raw: str) -> Any:
 
 def _put(data: dict[str, Any], path: KeyPath, value: Any) -> None:
     parent: Any = data
-    for part, following in zip(path[:-1], path[1:], strict=True):
+    for part, following in itertools.pairwise(path):
         if isinstance(parent, list):
             while len(parent) <= int(part):
                 parent.append({})
@@ -172,7 +173,11 @@ def apply(data: dict[str, Any], form: Any, nation: str, logo_path: str | None = 
             continue
         raw = str(form.get(item.name, "")).strip()
         palette = _get(new, ("brand", "color", "palette"))
-        if item.name == "brand.color.primary" and isinstance(palette, dict) and palette.get(_get(new, item.path)) == raw:
+        if (
+            item.name == "brand.color.primary"
+            and isinstance(palette, dict)
+            and palette.get(_get(new, item.path)) == raw
+        ):
             continue  # the palette's colour, unchanged: keep its name
         _put(new, item.path, _typed(item, raw) if raw or not item.optional else None)
     _apply_logo(new, str(form.get(LOGO_ALT, "")).strip(), logo_path)
@@ -203,7 +208,7 @@ def field_for(key: KeyPath, names: list[str], message: str) -> str | None:
         return max(exact, key=len)
     under = [n for n in names if n.startswith(dotted + ".")]
     named = [n for n in under if f"'{n.rsplit('.', 1)[-1]}'" in message]
-    return (named or under or [None])[0]
+    return (named or under)[0] if (named or under) else None
 
 
 def place_problems(problems: list[adapter.Problem], text: str, candidate: Path, nation: str) -> dict[str, list[str]]:
@@ -211,8 +216,8 @@ def place_problems(problems: list[adapter.Problem], text: str, candidate: Path, 
     marks = adapter.key_positions(text, candidate)
     by_place = {v: k for k, v in marks.items()}
     by_line: dict[int, KeyPath] = {}
-    for key, (line, _) in sorted(marks.items(), key=lambda kv: len(kv[0])):
-        by_line[line] = key
+    for path, (line, _) in sorted(marks.items(), key=lambda kv: len(kv[0])):
+        by_line[line] = path
     names = [f.name for f in all_fields(nation)]
     placed: dict[str, list[str]] = {}
     for problem in problems:

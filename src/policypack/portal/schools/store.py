@@ -92,7 +92,7 @@ def save_text(school: School, text: str, actor: Any, action: str, **detail: Any)
     """Replace the profile (already checked) in one rename, and log who changed what."""
     temp = school.folder / f".saving-{secrets.token_hex(8)}.yaml"
     temp.write_text(text, encoding="utf-8")
-    os.replace(temp, school.profile_path)
+    temp.replace(school.profile_path)
     facts = adapter.school_facts(school.profile_path)
     if facts:
         school.name = facts[0]

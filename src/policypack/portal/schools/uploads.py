@@ -21,7 +21,7 @@ class UploadRefused(Exception):
     pass
 
 
-def save_logo(school: School, upload: UploadedFile | None) -> str | None:
+def save_logo(school: School, upload: UploadedFile[bytes] | None) -> str | None:
     """Store an uploaded logo in the school's folder; its file name, or None when none was sent."""
     if upload is None:
         return None

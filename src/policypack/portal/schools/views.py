@@ -32,7 +32,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def school_page(request: HttpRequest, slug: str) -> HttpResponse:
     school = school_for(request.user, slug)
     last = BuildJob.objects.filter(school=school).first()
-    context = {"school": school, "last": last, "can_edit": can_edit(request.user, school), "roles": roles(request.user, school)}
+    context = {
+        "school": school,
+        "last": last,
+        "can_edit": can_edit(request.user, school),
+        "roles": roles(request.user, school),
+    }
     return render(request, "portal/school.html", context)
 
 
@@ -61,7 +66,9 @@ def profile_page(request: HttpRequest, slug: str) -> HttpResponse:
     school = _editable(request, slug)
     data = store.read_data(school)
     if request.method == "GET":
-        return render(request, "portal/profile.html", _form_context(school, form.values(data, school.nation), {}, False))
+        return render(
+            request, "portal/profile.html", _form_context(school, form.values(data, school.nation), {}, False)
+        )
     try:
         logo = save_logo(school, request.FILES.get(form.LOGO_UPLOAD))
     except UploadRefused as exc:
@@ -113,7 +120,9 @@ def profile_import(request: HttpRequest, slug: str) -> HttpResponse:
         failed, problems = store.check_candidate(school, text)
         if not failed:
             old = store.read_data(school)
-            store.save_text(school, text, request.user, "profile.imported", keys=store.changed_keys(old, yaml.safe_load(text)))
+            store.save_text(
+                school, text, request.user, "profile.imported", keys=store.changed_keys(old, yaml.safe_load(text))
+            )
             return redirect("profile", slug=school.slug)
     shown = form.values(store.read_data(school), school.nation)
     context = _form_context(school, shown, {"": [m for ms in problems.values() for m in ms]}, False)
