@@ -52,6 +52,7 @@ $(INSTALLED): pyproject.toml
 # Performance figures (prints, asserts nothing; takes a couple of minutes).
 bench: $(INSTALLED) system
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench_portal.py
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check src tests benchmarks

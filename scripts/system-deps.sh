@@ -10,8 +10,9 @@ set -euo pipefail
 runtime=(graphviz libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-open-sans fonts-dejavu-core fonts-dejavu-extra librsvg2-bin)
 # chromium: the web page's browser test (Playwright drives this one; it never downloads a browser);
 # libreoffice-writer-nogui: lays out the Word files as Word users see them;
-# npm (unless a Node.js install already brings it): installs the pinned axe-core.
-testing=(poppler-utils qpdf fontconfig chromium libreoffice-writer-nogui)
+# npm (unless a Node.js install already brings it): installs the pinned axe-core;
+# postgresql: the portal's tests start a server of their own in a temporary folder.
+testing=(poppler-utils qpdf fontconfig chromium libreoffice-writer-nogui postgresql)
 wanted=("${runtime[@]}")
 if [[ "${1:-}" == "--with-test-tools" ]]; then
     wanted+=("${testing[@]}")

@@ -107,7 +107,13 @@ def worker(max_tasks: int | None) -> None:
 
 @click.group()
 def schools() -> None:
-    """Add, list and build a trust's schools in the portal."""
+    """Add, list and build a trust's schools in the portal.
+
+    \b
+    Example:
+      policypack schools add trust/oakfield/school.yaml --trust "Acorn Trust"
+      policypack schools build --all --wait
+    """
 
 
 @schools.command("add")
@@ -133,7 +139,12 @@ def schools_add(profile: Path, trust_name: str) -> None:
 @schools.command("list")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def schools_list(fmt: str) -> None:
-    """Every school: slug, name, trust, status and last build."""
+    """Every school: slug, name, trust, status and last build.
+
+    \b
+    Example:
+      policypack schools list --format json
+    """
     _start()
     from policypack.portal.builds.models import BuildJob
     from policypack.portal.schools.models import School
@@ -208,7 +219,12 @@ def _school(slug: str) -> Any:
 
 @click.group()
 def users() -> None:
-    """Add people who sign in to the portal."""
+    """Add people who sign in to the portal.
+
+    \b
+    Example:
+      policypack users add head@acorn.example.org --role trust-admin --trust "Acorn Trust"
+    """
 
 
 @users.command("add")

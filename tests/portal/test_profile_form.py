@@ -152,3 +152,22 @@ def _upload(name: str, content: bytes) -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content)
+
+
+def test_every_field_in_fields_yaml_has_only_known_keys() -> None:
+    known = {"key", "label", "kind", "help", "choices", "optional"}
+    spec = yaml.safe_load(form.FIELDS_FILE.read_text(encoding="utf-8"))["sections"]
+    assert [f for section in spec for f in section["fields"] if set(f) - known] == []
+    assert {f.kind for f in form.all_fields("england")} <= {
+        "text",
+        "select",
+        "url",
+        "tel",
+        "email",
+        "textarea",
+        "date",
+        "number",
+        "checkboxes",
+        "color",
+        "file",
+    }

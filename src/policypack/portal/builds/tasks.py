@@ -46,7 +46,7 @@ def run_build(job_id: int) -> str:
     BuildJob.objects.filter(pk=job_id, worker=worker, status=BuildJob.Status.RUNNING).update(
         status=result.status,
         finished=timezone.now(),
-        message=result.message,
+        message="\n".join(m for m in (job.message, result.message) if m),  # a retry's note stays
         files=files,
         guidance=guidance,
         runs=F("runs") + 1,
