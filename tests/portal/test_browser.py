@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 
 from policypack.portal.builds.models import BuildJob
+from tests.conftest import ROOT
 from tests.portal.conftest import PASSWORD, ROLES, Tenant, make_tenant
-from tests.test_web import AXE, SCREENSHOTS, WCAG_22_AA, browser
+from tests.test_web import AXE, WCAG_22_AA, browser
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.dot, pytest.mark.pdf]
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_weasyprint")]  # browser: by its fixture
 __all__ = ["browser"]  # the fixture, shared with the web page's test
 WIDTHS = (320, 1280)
+SCREENSHOTS = ROOT / "output" / "test-screenshots"
 # Playwright's sync API keeps an event loop in this thread; the test's own queries stay synchronous,
 # and pytest-django flushes the database after the test, so the flag stays set for the session.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

@@ -17,7 +17,7 @@ from policypack.portal.builds.queue import request_build, take_back_stalled
 from policypack.portal.builds.tasks import run_build
 from tests.portal.conftest import Tenant
 
-pytestmark = [pytest.mark.dot, pytest.mark.pdf]
+pytestmark = pytest.mark.usefixtures("needs_weasyprint")
 
 
 def small(tenant: Tenant) -> None:

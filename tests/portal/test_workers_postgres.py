@@ -15,7 +15,7 @@ import pytest
 
 from tests.portal.postgres import postgres_server
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.dot, pytest.mark.pdf]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.usefixtures("needs_weasyprint")]
 SCHOOLS = 20
 SETUP = """
 import sys, yaml

@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from policypack.batch import build_many
-from policypack.build import PosterRequest, build_flowchart, build_pack
+from policypack.build import PosterRequest, build_flowchart
 from policypack.diff import diff_flows, diff_text, flow_version
 from policypack.errors import InvalidInput, PolicypackError, Problem, Severity
 from policypack.load.flows import find_flow, flow_files
@@ -89,12 +89,12 @@ def preview_staff_card(profile: Path, out: Path, today: dt.date) -> None:
     with tempfile.TemporaryDirectory(prefix="policypack-card-") as work:
         try:
             copy.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-            result = build_pack(copy, Path(work) / "out", today)
+            (outcome,) = build_many([copy], Path(work) / "out", jobs=1, today=today)
         finally:
             copy.unlink(missing_ok=True)
-        card = result.folder / "staff-card.pdf"
-        if not card.is_file():
-            raise PolicypackError("the staff card was not made")
+        card = outcome.folder / "staff-card.pdf" if outcome.folder else None
+        if card is None or not card.is_file():
+            raise PolicypackError(outcome.message or "the staff card was not made")
         stem = Path(work) / "card"
         run_tool("pdftoppm", ["-png", "-r", str(PREVIEW_DPI), "-singlefile", str(card), str(stem)], timeout=60)
         shutil.copyfile(stem.with_suffix(".png"), out)
