@@ -20,6 +20,12 @@ from tests.portal.conftest import Tenant
 pytestmark = pytest.mark.usefixtures("needs_weasyprint")
 
 
+@pytest.fixture(autouse=True)
+def long_lease(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No heartbeat during these builds: the test's database is this process's, and one thread's."""
+    monkeypatch.setenv("POLICYPACK_BUILD_LEASE_SECONDS", "3600")
+
+
 def small(tenant: Tenant) -> None:
     """The staff card alone: a build of a second or so."""
     data = yaml.safe_load(tenant.school.profile_path.read_text(encoding="utf-8"))

@@ -112,14 +112,18 @@ def test_export_then_import_gives_the_same_profile(tenant: Tenant, client_as: An
     assert client.get(f"/schools/{tenant.school.slug}/profile/export/").content == exported.content
 
 
-def test_importing_a_broken_profile_changes_nothing(tenant: Tenant, client_as: Any) -> None:
+def test_importing_a_broken_profile_changes_nothing(tenant: Tenant, client_as: Any, tmp_path: Any) -> None:
     client = client_as(tenant.users["dsl"])
     before = tenant.school.profile_path.read_bytes()
     imported = client.post(
         f"/schools/{tenant.school.slug}/profile/import/", {"profile": _upload("s.yaml", b"school: [")}
     )
     assert imported.status_code == 400
-    assert "YAML syntax error" in imported.content.decode()
+    broken = tmp_path / "school.yaml"
+    broken.write_text("school: [", encoding="utf-8")
+    (expected,) = validate_school(broken, dt.date(2026, 12, 1))
+    page = lxml.html.document_fromstring(imported.content)
+    assert f"error: {expected.message}" in page.xpath("string(//div[@role='alert'])")
     assert tenant.school.profile_path.read_bytes() == before
 
 

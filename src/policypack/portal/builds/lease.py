@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from policypack.portal.builds.models import BuildJob
@@ -30,7 +30,10 @@ def heartbeat(job_id: int, worker: str) -> Iterator[None]:
     def beat() -> None:
         try:
             while not stop.wait(lease_seconds() / 5):
-                BuildJob.objects.filter(pk=job_id, worker=worker).update(heartbeat=timezone.now())
+                try:
+                    BuildJob.objects.filter(pk=job_id, worker=worker).update(heartbeat=timezone.now())
+                except OperationalError:  # the database is busy (SQLite locked): beat again next time
+                    continue
         finally:
             connection.close()
 
