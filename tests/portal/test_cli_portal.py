@@ -113,3 +113,25 @@ def test_schools_build_needs_slugs_or_all(data: Path) -> None:
     assert run(data, "schools", "build").returncode == 2
     missing = run(data, "schools", "build", "nowhere")
     assert missing.returncode == 1 and "no school with the slug 'nowhere'" in missing.stderr
+
+
+def test_schools_add_brings_a_brand_file_and_a_templates_folder(data: Path) -> None:
+    profiles = ROOT / "tests" / "data" / "profiles"
+    for name in ("brand-file", "override"):
+        source = profiles / name
+        added = run(data, "schools", "add", str(source / "school.yaml"), "--trust", "Acorn Trust")
+        assert added.returncode == 0, added.stderr
+        folder = data / "schools" / added.stdout.splitlines()[-1]
+        given = sorted(p.relative_to(source) for p in source.rglob("*") if p.is_file())
+        kept = sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
+        assert kept == given
+        assert run(data, "validate", str(folder / "school.yaml")).returncode == 0
+
+
+def test_a_logo_outside_the_profiles_folder_is_refused_as_validate_refuses_it(data: Path) -> None:
+    profile = ROOT / "tests" / "data" / "profiles" / "logo-outside" / "school.yaml"
+    added = run(data, "schools", "add", str(profile), "--trust", "Acorn Trust")
+    validated = run(data, "validate", str(profile))
+    assert added.returncode == validated.returncode == 1
+    assert "Traceback" not in added.stderr
+    assert json.loads(run(data, "schools", "list", "--format", "json").stdout) == []

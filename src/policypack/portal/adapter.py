@@ -59,7 +59,8 @@ def named_files(profile: Path) -> list[Path]:
     school, _ = load_school(profile)
     if school is None:
         return []
-    return [f for f in school.files if f != profile.resolve()]
+    templates = sorted(p for p in school.templates.rglob("*") if p.is_file()) if school.templates else []
+    return [f for f in [*school.files, *templates] if f != profile.resolve()]
 
 
 def build(profile: Path, output_root: Path, today: dt.date) -> BuildResult:

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from policypack.errors import PolicypackError
@@ -49,7 +50,7 @@ def _job(request: HttpRequest, slug: str, pk: int) -> tuple[School, BuildJob]:
 @require_GET
 def build_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     school, job = _job(request, slug, pk)
-    return render(request, "portal/build.html", {"school": school, "job": job})
+    return render(request, "portal/build.html", {"school": school, "job": job, "elapsed": _elapsed(job)})
 
 
 @login_required
@@ -57,7 +58,14 @@ def build_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def build_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The job's progress as a fragment; htmx asks for it again every second until the job is done."""
     school, job = _job(request, slug, pk)
-    return render(request, "portal/_build_status.html", {"school": school, "job": job})
+    return render(request, "portal/_build_status.html", {"school": school, "job": job, "elapsed": _elapsed(job)})
+
+
+def _elapsed(job: BuildJob) -> int | None:
+    """Whole seconds the running build has taken so far."""
+    if job.status != BuildJob.Status.RUNNING or job.started is None:
+        return None
+    return int((timezone.now() - job.started).total_seconds())
 
 
 def _pack_files(school: School, job: BuildJob) -> dict[str, Path]:
