@@ -71,8 +71,8 @@ def test_killing_a_worker_mid_build_loses_no_job(database: str, tmp_path: Path) 
     example = ROOT / "examples" / "oakfield" / "school.yaml"
     subprocess.run([sys.executable, "-c", SETUP, str(example), str(SCHOOLS)], env=env, check=True, timeout=300)
     # niced: the suite's other tests (some with time limits of a few seconds) keep the cores first
-    worker = ["nice", "-n", "10", sys.executable, "-m", "policypack", "worker"]
-    workers = [subprocess.Popen(worker, env=env) for _ in range(2)]
+    command = ["nice", "-n", "10", sys.executable, "-m", "policypack", "worker"]
+    workers = [subprocess.Popen(command, env=env) for _ in range(2)]
     try:
         deadline = time.monotonic() + 120
         running: list[dict[str, object]] = []

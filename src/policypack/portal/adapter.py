@@ -12,9 +12,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import secrets
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,21 @@ class BuildResult:
 def check_profile(profile: Path, today: dt.date) -> list[Problem]:
     """The problems `policypack validate` reports for this profile (load, check, fonts)."""
     return validate_school(profile, today)
+
+
+@contextmanager
+def beside_its_files(folder: Path, text: str) -> Iterator[Path]:
+    """A profile text as school.yaml in a temporary copy of the school's folder, so its files are found.
+
+    A copy, not a second profile beside the real one: a folder that holds two profiles asks each
+    file to carry its profile's name, which the portal's one-school folders do not.
+    """
+    with tempfile.TemporaryDirectory(prefix="policypack-candidate-") as work:
+        copy = Path(work) / "school"
+        shutil.copytree(folder, copy, symlinks=True, ignore=shutil.ignore_patterns(".*"))
+        candidate = (copy / "school.yaml").resolve()
+        candidate.write_text(text, encoding="utf-8")
+        yield candidate
 
 
 def school_facts(profile: Path) -> tuple[str, str] | None:
@@ -85,14 +101,9 @@ def preview_staff_card(profile: Path, out: Path, today: dt.date) -> None:
     data = yaml.safe_load(profile.read_text(encoding="utf-8"))
     data["outputs"] = {**(data.get("outputs") or {}), "documents": ["staff-card"], "formats": ["pdf"]}
     data["outputs"].pop("word_template", None)
-    # beside the profile, so that the files it names are found where they are
-    copy = profile.parent / f".preview-{secrets.token_hex(8)}.yaml"
-    with tempfile.TemporaryDirectory(prefix="policypack-card-") as work:
-        try:
-            copy.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-            (outcome,) = build_many([copy], Path(work) / "out", jobs=1, today=today)
-        finally:
-            copy.unlink(missing_ok=True)
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    with beside_its_files(profile.parent, text) as copy, tempfile.TemporaryDirectory(prefix="policypack-card-") as work:
+        (outcome,) = build_many([copy], Path(work) / "out", jobs=1, today=today)
         card = outcome.folder / "staff-card.pdf" if outcome.folder else None
         if card is None or not card.is_file():
             raise PolicypackError(outcome.message or "the staff card was not made")

@@ -77,20 +77,16 @@ def read_data(school: School) -> dict[str, Any]:
 def check_candidate(school: School, text: str) -> tuple[bool, dict[str, list[str]]]:
     """Whether a profile text has errors, and its problems by form field.
 
-    It is checked as a file beside the real profile, so that the files it names are found.
+    It is checked as school.yaml in a copy of the school's folder, so that the files it names are found.
     """
-    candidate = (school.folder / f".candidate-{secrets.token_hex(8)}.yaml").resolve()
-    try:
-        candidate.write_text(text, encoding="utf-8")
+    with adapter.beside_its_files(school.folder, text) as candidate:
         problems = adapter.check_profile(candidate, today())
         return has_errors(problems), form.place_problems(problems, text, candidate, school.nation)
-    finally:
-        candidate.unlink(missing_ok=True)
 
 
 def save_text(school: School, text: str, actor: Any, action: str, **detail: Any) -> None:
     """Replace the profile (already checked) in one rename, and log who changed what."""
-    temp = school.folder / f".saving-{secrets.token_hex(8)}.yaml"
+    temp = school.folder / f".saving-{secrets.token_hex(8)}.tmp"  # not .yaml: never taken for a profile
     temp.write_text(text, encoding="utf-8")
     temp.replace(school.profile_path)
     facts = adapter.school_facts(school.profile_path)
