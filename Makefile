@@ -12,8 +12,9 @@ AXE := node_modules/axe-core/axe.min.js
 .PHONY: demo serve preview bench test fast slow lint typecheck unit schemas system system-test clean
 
 demo: $(INSTALLED) system
-	$(BIN)/policypack validate flows examples
+	$(BIN)/policypack validate examples
 	$(BIN)/policypack build
+	@echo "The pack is in output/oakfield-academy/. To run policypack yourself: source .venv/bin/activate (or type .venv/bin/policypack)."
 
 # The portal on http://127.0.0.1:8000/ with one build worker, its data in ./portal-data;
 # it prints a sign-in for each role of the example trust (new passwords each start).
