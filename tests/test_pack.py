@@ -28,7 +28,7 @@ Cli = Callable[..., Result]
 def test_every_document_exists_with_sensible_pages(pack: Path) -> None:
     pages = {path.name: len(PdfReader(path).pages) for path in pack.glob("*.pdf")}
     assert pages.pop("staff-card.pdf") == 1
-    assert pages.pop("incident-form.pdf") == 2
+    assert pages.pop("incident-form.pdf") == 3
     assert pages.pop("parent-leaflet.pdf") == 2
     assert pages.pop("contacts-proof.pdf") == 1
     assert 15 <= pages.pop("policy.pdf") <= 30

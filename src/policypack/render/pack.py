@@ -37,7 +37,7 @@ class DocumentSpec:
 PACK_DOCUMENTS: dict[str, DocumentSpec] = {
     "policy": DocumentSpec("policy.html.j2", None, {"pdf_variant": "pdf/ua-1"}),
     "staff-card": DocumentSpec("staff-card.html.j2", 1, {"pdf_variant": "pdf/ua-1"}),
-    "incident-form": DocumentSpec("incident-form.html.j2", 2, {"pdf_forms": True, "pdf_variant": "pdf/ua-1"}),
+    "incident-form": DocumentSpec("incident-form.html.j2", 3, {"pdf_forms": True, "pdf_variant": "pdf/ua-1"}),
     "parent-leaflet": DocumentSpec("parent-leaflet.html.j2", 2, {"pdf_variant": "pdf/ua-1"}),
 }
 # Every name and number the pack prints, and where: one page to check before printing.

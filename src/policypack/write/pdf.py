@@ -18,6 +18,7 @@ from policypack import __version__
 from policypack.errors import PolicypackError, ToolMissing
 from policypack.load.files import is_file
 from policypack.write.atomic import replacing
+from policypack.write.pdfform import fix_form_fields
 
 log = logging.getLogger("policypack")
 MAX_FETCH_BYTES = 5_000_000  # an image a school's template adds; logos come in as data
@@ -97,6 +98,7 @@ def _finish(document: Any, pdf: Any) -> None:
     """Last touches before the PDF is written: table header scopes, and who produced it."""
     _scope_table_headers(pdf)
     _bleed_box(pdf)
+    fix_form_fields(pdf)
     import pydyf
     import weasyprint
 
