@@ -350,7 +350,7 @@ def test_a_school_that_hangs_is_stopped_at_its_time_limit_and_the_batch_goes_on(
         return real(profile, pack, output)  # type: ignore[arg-type]
 
     monkeypatch.setattr(batch, "build_one", build_one)  # forked workers inherit it
-    outcomes = build_many([slow, fine], tmp_path / "out", jobs=2, today=TODAY, time_limit=3)
+    outcomes = build_many([slow, fine], tmp_path / "out", jobs=2, today=TODAY, time_limit=12)
     assert [o.status for o in outcomes] == ["failed", "built"]
     assert "time limit" in outcomes[0].message
     assert not (tmp_path / "out" / "slow-school").exists()
