@@ -76,7 +76,20 @@ def _stop_on_term(*_: object) -> None:
 
 
 def _spawn_worker() -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "policypack", "worker"], env=os.environ.copy())
+    command = [sys.executable, "-m", "policypack", "worker"]
+    return subprocess.Popen(command, env=os.environ.copy(), preexec_fn=_end_with_parent)
+
+
+def _end_with_parent() -> None:
+    """In the worker, before it starts: on Linux, a SIGTERM when `serve` dies, however it dies.
+
+    A worker whose `serve` was killed outright would otherwise keep taking builds.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 @click.command()

@@ -54,3 +54,21 @@ def test_serve_starts_on_an_empty_data_folder_and_stops_its_workers(tmp_path: Pa
     assert [fields[0] for fields in demo] == ["dsl", "approver", "staff", "trust-admin"]
     for pid in workers:
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+
+
+@pytest.mark.slow
+def test_workers_end_when_serve_is_killed_outright(tmp_path: Path) -> None:
+    env = {**os.environ, "POLICYPACK_DATA": str(tmp_path / "data")}
+    env.pop("POLICYPACK_DATABASE_URL", None)
+    command = [sys.executable, "-m", "policypack", "serve", "--port", str(free_port()), "--workers", "1"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not children(server.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    (worker,) = children(server.pid)
+    server.kill()
+    server.wait(10)
+    deadline = time.monotonic() + 20
+    while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not Path(f"/proc/{worker}").exists(), "the worker outlived its serve"
