@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,10 +20,11 @@ from pathlib import Path
 from typing import Literal
 
 from policypack.build import load_checked_pack, make_pack
-from policypack.errors import InvalidInput, PolicypackError
+from policypack.errors import InvalidInput, PolicypackError, os_error_message
 from policypack.layout.fonts import font_problems, require_tools
 from policypack.load.pack import CheckedPack
-from policypack.workers import MEMORY_LIMIT_BYTES, TimeLimitReached, run_here, run_in_workers
+from policypack.workers import MEMORY_LIMIT_BYTES, TimeLimitReached, run_here, run_in_workers, stop_signals
+from policypack.write.clash import clashes
 from policypack.write.manifest import MANIFEST, inputs_digest
 from policypack.write.pack import is_intact, pack_folder_name, read_manifest, remove_staging
 
@@ -48,9 +50,10 @@ Progress = Callable[[Outcome, int, int], None]
 class Interrupted(Exception):
     """Ctrl-C during a batch: the outcomes so far, the rest marked stopped."""
 
-    def __init__(self, outcomes: list[Outcome]) -> None:
+    def __init__(self, outcomes: list[Outcome], signum: int = signal.SIGINT) -> None:
         super().__init__("interrupted")
         self.outcomes = outcomes
+        self.signum = signum  # SIGINT, SIGTERM or SIGHUP: the exit status is 128 + it
 
 
 @dataclass
@@ -80,10 +83,24 @@ def build_many(
         if progress:
             progress(outcome, len(outcomes), len(profiles))
 
+    with stop_signals():  # SIGTERM and SIGHUP stop the batch as Ctrl-C does: the summary, then 128 + the signal
+        return _build_all(profiles, output, jobs, today, record, outcomes, time_limit)
+
+
+def _build_all(
+    profiles: Sequence[Path],
+    output: Path,
+    jobs: int,
+    today: dt.date,
+    record: Callable[[Outcome], None],
+    outcomes: dict[Path, Outcome],
+    time_limit: float,
+) -> list[Outcome]:
     try:
         plan = _plan(profiles, output, today)
-    except KeyboardInterrupt:  # still reading profiles: nothing was started
-        raise Interrupted([Outcome(p, "stopped", p.stem) for p in profiles]) from None
+    except KeyboardInterrupt as exc:  # still reading profiles: nothing was started
+        stopped = [Outcome(p, "stopped", p.stem) for p in profiles]
+        raise Interrupted(stopped, getattr(exc, "signum", signal.SIGINT)) from None
     if plan.todo:
         _preflight(plan)
     for profile in profiles:
@@ -92,10 +109,10 @@ def build_many(
     try:
         for outcome in _run(plan.todo, output, jobs, time_limit):
             record(outcome)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         names = {profile: _name(pack) for profile, pack in plan.todo}
         so_far = [outcomes.get(p) or Outcome(p, "stopped", names.get(p, p.stem)) for p in profiles]
-        raise Interrupted(so_far) from None
+        raise Interrupted(so_far, getattr(exc, "signum", signal.SIGINT)) from None
     return [outcomes[profile] for profile in profiles]
 
 
@@ -131,9 +148,7 @@ def _plan(profiles: Sequence[Path], output: Path, today: dt.date) -> _Plan:
         folders.setdefault(pack_folder_name(_name(pack), pack.school.profile.path), []).append(profile)
     for name, owners in folders.items():
         if len(owners) > 1:
-            for profile in owners:
-                others = ", ".join(str(o) for o in owners if o != profile)
-                message = f"{profile}: this school and {others} would both be written to {output / name}; rename one"
+            for profile, message in clashes(owners, output / name, {p: loaded[p].school.profile.path for p in owners}):
                 plan.done[profile] = Outcome(profile, "failed", _name(loaded[profile]), message)
     for profile, pack in loaded.items():
         if profile in plan.done:
@@ -197,6 +212,8 @@ def build_one(profile: Path, pack: CheckedPack, output: Path) -> Outcome:
         message = str(exc)
     except MemoryError:
         message = f"stopped: the build needed more than {MEMORY_LIMIT_BYTES // 1024**3} GB of memory"
+    except OSError as exc:  # the disk is full, the folder read-only or not ours, a name too long
+        message = os_error_message(exc)
     except Exception as exc:  # a bug: report it against this school and carry on
         message = f"internal error: {type(exc).__name__}: {exc}"
     return Outcome(profile, "failed", _name(pack), message, time.perf_counter() - started)

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -29,7 +30,16 @@ from policypack.check.nations import registry_date_problems
 from policypack.check.review import review_data, review_flow_set, review_text, where
 from policypack.cli_portal import register as register_portal_commands
 from policypack.diff import diff_data, diff_flows, diff_text, flow_version
-from policypack.errors import InvalidInput, Location, PolicypackError, Problem, Severity, has_errors
+from policypack.errors import (
+    InvalidInput,
+    Location,
+    PolicypackError,
+    Problem,
+    Severity,
+    has_errors,
+    os_error_message,
+    printable,
+)
 from policypack.interview import write_profile
 from policypack.layout.sheet import PAPER_MM
 from policypack.load.flows import bundled_flow_set, find_flow
@@ -82,14 +92,18 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
         except Interrupted as exc:
             _print_outcomes(exc.outcomes)
-            click.echo("policypack: interrupted; every pack not built is as it was before", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
+            how = "interrupted" if exc.signum == signal.SIGINT else f"stopped by {signal.Signals(exc.signum).name}"
+            click.echo(f"policypack: {how}; every pack not built is as it was before", err=True)
+            ctx.exit(128 + exc.signum)  # as shells report it: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP
         except KeyboardInterrupt:
             click.echo("\npolicypack: interrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:  # e.g. `policypack validate | head -1`: the reader has gone
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(EXIT_BUG)
+        except OSError as exc:  # a full disk, a read-only folder, a name too long: said in plain words
+            click.echo(f"policypack: error: {os_error_message(exc)}", err=True)
+            ctx.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # a bug, not bad input: one clear line, details with -vv
@@ -367,11 +381,12 @@ def _warn_of_due_guidance(today: dt.date) -> None:
 
 def _print_outcomes(outcomes: list[Outcome]) -> None:
     """Where each pack is, what failed and why, and the counts."""
-    for outcome in outcomes:
+    for outcome in outcomes:  # names and paths come from schools: never raw on the operator's terminal
         if outcome.status == "failed":
-            click.echo(f"failed: {outcome.profile}\n{outcome.message}", err=True)
+            message = "\n".join(printable(line) for line in outcome.message.splitlines())
+            click.echo(f"failed: {printable(str(outcome.profile))}\n{message}", err=True)
         elif outcome.folder and outcome.status in ("built", "unchanged"):
-            click.echo(f"{outcome.status}: {outcome.school} -> {outcome.folder}")
+            click.echo(f"{outcome.status}: {printable(outcome.school)} -> {printable(str(outcome.folder))}")
     counts = {status: sum(o.status == status for o in outcomes) for status in ("built", "unchanged", "failed")}
     summary = f"{counts['built']} built, {counts['unchanged']} unchanged, {counts['failed']} failed"
     stopped = sum(o.status == "stopped" for o in outcomes)
@@ -444,13 +459,15 @@ def _progress_reporter(total: int) -> Progress:
         if live:
             end = "\n" if done == total else ""
             click.echo(
-                f"\r[{done}/{total}] {done * 100 // total}%  ETA {eta:.0f}s  {outcome.school[:40]:<40}",
+                f"\r[{done}/{total}] {done * 100 // total}%  ETA {eta:.0f}s  {printable(outcome.school[:40]):<40}",
                 nl=False,
                 err=True,
             )
             click.echo(end, nl=False, err=True)
         else:
-            click.echo(f"[{done}/{total}] {outcome.status} {outcome.school} ({outcome.seconds:.1f}s)", err=True)
+            click.echo(
+                f"[{done}/{total}] {outcome.status} {printable(outcome.school)} ({outcome.seconds:.1f}s)", err=True
+            )
 
     return report
 

@@ -7,6 +7,7 @@ user sees all of them in one run. Only the CLI turns exceptions into exit codes.
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ class Location:
     col: int = 0
 
     def display(self, base: Path | None = None) -> str:
-        text = display_path(self.file, base)
+        text = printable(display_path(self.file, base))
         if self.line:
             text += f":{self.line}:{self.col or 1}"
         return text
@@ -77,6 +78,43 @@ def display_path(path: Path, base: Path | None = None) -> str:
         return os.path.relpath(path, base) if path.is_absolute() and path.is_relative_to(base) else str(path)
     except ValueError:
         return str(path)
+
+
+def printable(text: str) -> str:
+    """Text safe to print on an operator's terminal: control, format and separator characters escaped.
+
+    File names come from schools: one holding an escape sequence could retitle the window, fill
+    the clipboard (OSC 52) or overwrite the line with a fake "ok" (a carriage return).
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() or ch == " " else (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        for ch in text
+    )
+
+
+ERRNO_REASONS = {
+    errno.ENOSPC: ("the disk is full", "free some space and build again"),
+    errno.EDQUOT: ("the disk quota is used up", "free some space and build again"),
+    errno.EROFS: ("the file system is read-only", "build into a folder you can write to (-o)"),
+    errno.EACCES: ("permission denied", "check the folder's owner and permissions, or build elsewhere (-o)"),
+    errno.EPERM: ("the operation is not permitted", "check the folder's owner and permissions"),
+    errno.EBUSY: ("the file is in use (busy)", "close whatever holds it and build again"),
+    errno.ENAMETOOLONG: ("the name is too long for the file system", "build into a folder with a shorter path"),
+    errno.ELOOP: ("a symbolic link leads back to itself (a loop)", "remove the link"),
+    errno.ENOENT: ("a folder on the way does not exist (or went away)", "check the path"),
+    errno.ENOTDIR: ("a part of the path is a file, not a folder", "check the path"),
+    errno.EISDIR: ("it is a folder", "choose a file name"),
+    errno.EXDEV: ("it is on another file system", "build into an ordinary folder"),
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """An error from the operating system in plain words, naming the file and what to do."""
+    reason, hint = ERRNO_REASONS.get(exc.errno or 0, (exc.strerror or str(exc), "check the path and try again"))
+    where = f" {printable(os.fsdecode(exc.filename))}" if exc.filename else ""
+    return f"cannot write or read{where}: {reason}; {hint}. Every pack not built is as it was"
 
 
 def sorted_problems(problems: list[Problem]) -> list[Problem]:

@@ -8,7 +8,10 @@ from one safe place. A single job can run in this process under the same time li
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
+import os
 import resource
 import signal
 import threading
@@ -34,6 +37,36 @@ class Finished(Generic[K, R]):
     result: R | None
     failure: str
     seconds: float
+
+
+class Stopped(KeyboardInterrupt):
+    """Ctrl-C, SIGTERM or SIGHUP: stop the batch, as the user or the system asked; `signum` says which."""
+
+    def __init__(self, signum: int = signal.SIGINT) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+PR_SET_PDEATHSIG = 1
+
+
+@contextmanager
+def stop_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise Stopped here, as Ctrl-C raises KeyboardInterrupt: the same clean stop."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(number: int, _: object) -> None:
+        raise Stopped(number)
+
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 class TimeLimitReached(BaseException):  # not an Exception: no "except Exception" in a job may swallow it
@@ -95,10 +128,10 @@ def run_in_workers(
         with _interrupt_flag() as interrupted:
             while queue or running:
                 if interrupted():
-                    raise KeyboardInterrupt
+                    break  # the flag's context raises Stopped, naming the signal, once it is left
                 while queue and len(running) < jobs:
                     key, args = queue.pop(0)
-                    running.append(_start(context, job, key, args))
+                    running.append(_start(context, job, key, args, time_limit))
                 ready = wait([r.pipe for r in running] + [r.process.sentinel for r in running], timeout=POLL_SECONDS)
                 for worker in list(running):
                     finished: Finished[K, R] | None = _collect(worker, ready, time_limit, after_stop)
@@ -130,16 +163,28 @@ def _interrupt_flag() -> Iterator[Callable[[], bool]]:
         yield lambda: False
         return
     caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda number, _: caught.append(number))
+    previous = {number: signal.signal(number, lambda n, _: caught.append(n)) for number in STOP_SIGNALS}
     try:
         yield lambda: bool(caught)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if caught:
+        raise Stopped(caught[0])
 
 
-def _start(context: Any, job: Callable[..., Any], key: K, args: tuple[Any, ...]) -> _Running[K]:
+def _die_with(parent: int) -> None:
+    """Ask Linux to kill this worker when its parent dies (a batch killed with SIGKILL leaves no orphan)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+def _start(context: Any, job: Callable[..., Any], key: K, args: tuple[Any, ...], limit: float) -> _Running[K]:
     receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_worker, args=(job, args, send), daemon=True)
+    process = context.Process(target=_worker, args=(job, args, send, limit, os.getpid()), daemon=True)
     process.start()
     send.close()
     return _Running(key, process, receive, time.perf_counter())
@@ -173,9 +218,13 @@ def _collect(
     return None
 
 
-def _worker(job: Callable[..., Any], args: tuple[Any, ...], send: Connection) -> None:
+def _worker(job: Callable[..., Any], args: tuple[Any, ...], send: Connection, limit: float, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a batch stops
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # stop at once; the parent cleans up after us
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    _die_with(parent)
+    seconds = int(limit + STOP_GRACE_SECONDS) + 1  # our own limit, which holds even when the parent is gone
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
     with _memory_limit():
         result = job(*args)
     send.send(result)

@@ -1,13 +1,9 @@
 """Write stage: put a staged pack in place so that no kill or failure leaves it wrong for good.
 
 A pack is built whole in a staging folder beside its pack folder. Putting it in place:
-1. the pack folder's `manifest.json` becomes `.pending-manifest.json`, so a pack caught
-   half-moved is never taken as up to date, and the files it lists are still known;
-2. each file replaces its old version with one atomic rename;
-3. files the previous build made and this one does not are removed, but only regular
-   files whose bytes are still what policypack wrote;
-4. the new `manifest.json` goes in last, and the pending one is removed.
-A build that is killed anywhere leaves a folder the next build recognises and repairs.
+the pack folder is locked from the check of its owner to the end of the swap (`lock.py`),
+and the swap is all-or-nothing (`swap.py`). A build that is killed anywhere leaves a folder
+the next build recognises and repairs.
 Nothing outside the pack folder is ever deleted, and a folder policypack did not make,
 or one made for another profile, is an error rather than something to overwrite.
 """
@@ -29,21 +25,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policypack.errors import PolicypackError
 from policypack.load.pack import CheckedPack
 from policypack.render.pack import Rendered
 from policypack.write.documents import write_documents
+from policypack.write.lock import folder_lock
 from policypack.write.manifest import MANIFEST, write_manifest
+from policypack.write.swap import PENDING, OutputRefused, put_in_place, sha256_of
+
+__all__ = ["PENDING", "OutputRefused", "put_in_place"]  # where callers have always found them
 
 log = logging.getLogger("policypack")
 
-PENDING = ".pending-manifest.json"
 STAGING_MARK = ".staging-"
 MAX_MANIFEST_BYTES = 1_000_000
-
-
-class OutputRefused(PolicypackError):
-    """The output folder cannot safely take this pack; nothing was written."""
 
 
 def slug(name: str) -> str:
@@ -56,13 +50,22 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
+MAX_SLUG_BYTES = 80  # leaves room for the staging and lock names within a file system's 255
+
+
 def pack_folder_name(school_name: str, profile: Path) -> str:
-    """The pack's folder: the school's name as a slug, else the profile's own file or folder name."""
+    """The pack's folder: the school's name as a slug, else the profile's own file or folder name.
+
+    A slug longer than 80 characters is cut and given a short hash of the whole, so two long
+    names that share a beginning still get folders of their own.
+    """
     named = slug(school_name)
-    if named:
+    if not named:
+        stem = profile.parent.name if profile.stem in ("school", "profile") else profile.stem
+        named = slug(stem) or "school"
+    if len(named) <= MAX_SLUG_BYTES:
         return named
-    stem = profile.parent.name if profile.stem in ("school", "profile") else profile.stem
-    return slug(stem) or "school"
+    return named[: MAX_SLUG_BYTES - 9].rstrip("-") + "-" + hashlib.sha256(named.encode()).hexdigest()[:8]
 
 
 @contextlib.contextmanager
@@ -156,55 +159,7 @@ def is_intact(folder: Path) -> bool:
     manifest = read_manifest(folder / MANIFEST)
     if manifest is None or (folder / PENDING).exists():
         return False
-    return all(_sha256(folder / name) == sha for name, sha in manifest_files(manifest).items())
-
-
-def put_in_place(stage: Path, folder: Path, previous: dict[str, Any] | None) -> list[str]:
-    """Move a staged pack (its manifest included) into `folder`; returns the files now there."""
-    folder.mkdir(exist_ok=True)
-    files = sorted(p.name for p in stage.iterdir() if p.name != MANIFEST)
-    in_the_way = [name for name in [*files, MANIFEST, PENDING] if _occupied(folder / name)]
-    if in_the_way:  # found before anything moves, so the old pack stays whole
-        raise OutputRefused(f"cannot replace {folder / in_the_way[0]}: it is a folder or a link, not a file")
-    written_before = {**manifest_files(read_manifest(folder / PENDING)), **manifest_files(previous)}
-    if (folder / MANIFEST).exists():
-        (folder / MANIFEST).replace(folder / PENDING)
-    for name in files:
-        (stage / name).replace(folder / name)
-    for name, sha in sorted(written_before.items()):
-        if name not in files:
-            _remove_if_ours(folder / name, sha)
-    (stage / MANIFEST).replace(folder / MANIFEST)
-    (folder / PENDING).unlink(missing_ok=True)
-    return [*files, MANIFEST]
-
-
-def _occupied(path: Path) -> bool:
-    """Whether something other than a regular file (a folder, a link) sits where a file must go."""
-    try:
-        return not stat.S_ISREG(path.lstat().st_mode)
-    except FileNotFoundError:
-        return False
-
-
-def _remove_if_ours(path: Path, sha: str) -> None:
-    """Remove a file the previous build wrote, unless someone has changed or replaced it since."""
-    with contextlib.suppress(OSError):
-        if stat.S_ISREG(path.lstat().st_mode) and _sha256(path) == sha:
-            path.unlink()
-
-
-def _sha256(path: Path) -> str | None:
-    try:
-        if not stat.S_ISREG(path.lstat().st_mode):
-            return None
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
-    except OSError:
-        return None
+    return all(sha256_of(folder / name) == sha for name, sha in manifest_files(manifest).items())
 
 
 def _plain_name(name: str) -> bool:
@@ -212,14 +167,16 @@ def _plain_name(name: str) -> bool:
 
 
 def _remove_dead_staging(folder: Path) -> None:
-    """Staging folders of this pack left by builds whose process no longer runs."""
+    """Staging folders of this pack left by builds that are gone.
+
+    Called with the pack folder's lock held: every build of this pack stages under that lock,
+    so any staging folder found now is a dead build's (whatever its process id says, in
+    whichever PID namespace it ran).
+    """
     prefix = f".{folder.name}{STAGING_MARK}"
     with contextlib.suppress(OSError):
         for leftover in folder.parent.iterdir():
-            if not leftover.name.startswith(prefix) or leftover.is_symlink() or not leftover.is_dir():
-                continue
-            pid = leftover.name[len(prefix) :].split("-", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
+            if leftover.name.startswith(prefix) and not leftover.is_symlink() and leftover.is_dir():
                 shutil.rmtree(leftover, ignore_errors=True)
 
 
@@ -237,18 +194,6 @@ def remove_staging(output_root: Path, pid: int) -> None:
                 shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 @dataclass(frozen=True)
 class PackResult:
     school: str
@@ -261,11 +206,15 @@ def write_pack(checked: CheckedPack, documents: Sequence[Rendered], output_root:
     pack = checked.inputs
     name = pack.school.model.school.name
     folder = output_root / pack_folder_name(name, pack.school.profile.path)
-    previous = check_pack_folder(folder, pack.school.profile.path)
-    with staging(folder) as stage:
-        write_documents(checked, documents, stage)
-        write_manifest(stage, pack, checked.approval)
-        files = put_in_place(stage, folder, previous)
+    check_output_root(output_root)
+    output_root.mkdir(parents=True, exist_ok=True)
+    with folder_lock(folder):  # from the owner's check to the end of the swap: one build of this folder at a time
+        previous = check_pack_folder(folder, pack.school.profile.path)
+        written_before = {**manifest_files(read_manifest(folder / PENDING)), **manifest_files(previous)}
+        with staging(folder) as stage:
+            write_documents(checked, documents, stage)
+            write_manifest(stage, pack, checked.approval)
+            files = put_in_place(stage, folder, written_before)
     _note_contact_update(previous, checked)
     return PackResult(name, folder, files)
 
