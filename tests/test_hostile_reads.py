@@ -344,3 +344,40 @@ def test_a_school_template_cannot_write_active_content(
     result = quick(cli, "validate", str(profile))
     assert result.exit_code == 1
     assert f"policy.html.j2:3:1: error: the template writes {what}" in result.output, result.output
+
+
+# --- RC4: bombs measured by doing ---------------------------------------------------------------------
+
+SVG_BOMBS = {
+    "marker-per-vertex": (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><defs><marker id="m" markerWidth="9">'
+        + '<circle cx="1" cy="1" r="1"/>' * 60
+        + '</marker></defs><polyline fill="none" stroke="black" marker-mid="url(#m)" points="'
+        + "1 1 2 2 " * 100_000
+        + '"/></svg>'
+    ),
+    "turbulence": (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><filter id="f">'
+        '<feTurbulence baseFrequency="0.05" numOctaves="1000000"/><feGaussianBlur stdDeviation="50"/></filter>'
+        '<rect width="100" height="100" filter="url(#f)"/></svg>'
+    ),
+    "aspect-1e6": (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000000 1" width="1000000" height="1">'
+        '<rect width="1000000" height="1"/></svg>'
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SVG_BOMBS))
+def test_an_svg_logo_that_cannot_be_drawn_within_limits_is_refused_by_validate(
+    cli: Callable[..., Result], tmp_path: Path, name: str
+) -> None:
+    """I-marker-per-vertex, I-turbulence, I-aspect-1e6: each passed the counts and failed late."""
+    if shutil.which("rsvg-convert") is None:
+        pytest.fail("rsvg-convert is needed: apt-get install librsvg2-bin (scripts/system-deps.sh installs it)")
+    logo = tmp_path / f"{name}.svg"
+    logo.write_text(SVG_BOMBS[name], encoding="utf-8")
+    profile = school(tmp_path, logo=logo)
+    result = quick(cli, "validate", str(profile))
+    assert result.exit_code == 1
+    assert f"the logo {name}.svg: it cannot be drawn within 10 seconds and 768 MB" in result.output, result.output

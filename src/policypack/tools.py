@@ -6,6 +6,7 @@ that fails or outlives its time limit is `ToolFailed` (exit 1) with its last wor
 
 from __future__ import annotations
 
+import resource
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -48,11 +49,28 @@ def run_tool(
     stdin: bytes | None = None,
     cwd: Path | None = None,
     check: bool = True,
+    memory_limit: int | None = None,
 ) -> Done:
-    """Run `name` with `args`; with `check`, a non-zero exit is ToolFailed with its message."""
+    """Run `name` with `args`; with `check`, a non-zero exit is ToolFailed with its message.
+
+    `memory_limit` caps the program's address space (bytes): past it, it fails instead of growing.
+    """
     program = find_tool(name)
+
+    def cap() -> None:
+        if memory_limit:
+            resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+
     try:
-        done = subprocess.run([program, *args], input=stdin, capture_output=True, timeout=timeout, cwd=cwd, check=False)
+        done = subprocess.run(
+            [program, *args],
+            input=stdin,
+            capture_output=True,
+            timeout=timeout,
+            cwd=cwd,
+            check=False,
+            preexec_fn=cap if memory_limit else None,  # only setrlimit in the child, no locks taken
+        )
     except subprocess.TimeoutExpired as exc:
         raise ToolFailed(f"{name} did not finish within {timeout:g} seconds") from exc
     except OSError as exc:

@@ -20,6 +20,7 @@ from policypack.errors import Location, Problem
 from policypack.load.files import UnreadableFile, inside, is_file, resolved
 from policypack.load.images import LOGO_SUFFIXES, PrintImage, check_image
 from policypack.load.located import Located, read_mapping
+from policypack.load.logodraw import svg_drawing_problem
 from policypack.load.problems import validation_problems
 from policypack.load.yamlsource import KeyPath, YamlDocument
 
@@ -114,6 +115,8 @@ def load_logo(brand: Located[Brand], folder: Path) -> tuple[Logo | None, list[Pr
         return None, [*problems, Problem(where, f"the logo file {path.name} does not exist")]
     image, image_problems, raw = check_image(path, where)
     problems += image_problems
+    if image and image.media_type == "image/svg+xml" and (why := svg_drawing_problem(image.data)):
+        problems.append(Problem(where, f"the logo {path.name}: {why}", "simplify the drawing, or use a PNG"))
     return (Logo(path, alt, where, image, raw or b"") if image and not problems else None), problems
 
 
