@@ -28,7 +28,7 @@ from typing import Any
 from policypack.load.pack import CheckedPack
 from policypack.render.pack import Rendered
 from policypack.write.documents import write_documents
-from policypack.write.lock import folder_lock
+from policypack.write.lock import folder_lock, remove_if_unheld_and_empty
 from policypack.write.manifest import MANIFEST, write_manifest
 from policypack.write.swap import PENDING, OutputRefused, put_in_place, sha256_of
 
@@ -181,17 +181,18 @@ def _remove_dead_staging(folder: Path) -> None:
 
 
 def remove_staging(output_root: Path, pid: int) -> None:
-    """The staging folders a stopped build process left in `output_root`."""
+    """The staging folders a stopped build process left in `output_root`, and a pack folder it
+    had just made to lock and left empty (nothing else is ever removed: only an empty folder
+    that no build holds)."""
     with contextlib.suppress(OSError):
         for leftover in output_root.iterdir():
             name = leftover.name
-            if (
-                name.startswith(".")
-                and f"{STAGING_MARK}{pid}-" in name
-                and leftover.is_dir()
-                and not leftover.is_symlink()
-            ):
+            if leftover.is_symlink() or not leftover.is_dir():
+                continue
+            if name.startswith(".") and f"{STAGING_MARK}{pid}-" in name:
                 shutil.rmtree(leftover, ignore_errors=True)
+            elif not name.startswith("."):
+                remove_if_unheld_and_empty(leftover)
 
 
 @dataclass(frozen=True)
