@@ -30,7 +30,12 @@ def validate_paths(paths: Iterable[Path], today: dt.date) -> list[Problem]:
         if not path.exists():
             problems.append(Problem(Location(path), "no such file or folder"))
             continue
-        files = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES) if path.is_dir() else [path]
+        try:
+            files = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES) if path.is_dir() else [path]
+        except (RecursionError, OSError) as exc:  # a tree too deep to walk, a folder that cannot be read
+            reason = "folders are nested too deeply to search" if isinstance(exc, RecursionError) else str(exc)
+            problems.append(Problem(Location(path), f"cannot search this folder: {reason}"))
+            continue
         if path.is_dir():  # a FIFO, a device or a link to one in a folder: said, never silently skipped
             odd = [p for p in files if not is_file(p)]
             problems += [Problem(Location(p), "cannot read file: it is not a regular file") for p in odd]

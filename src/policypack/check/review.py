@@ -108,7 +108,7 @@ def review_flow_set(flow_set: FlowSet, today: dt.date) -> Review:
         if source.superseded and source.superseded.on <= today and source.id in citing:
             review.superseded.append((source, sorted(set(citing[source.id]))))
     registry = flow_set.sources.model if flow_set.sources else None
-    ahead = today + dt.timedelta(days=WATCH_AHEAD_DAYS)
+    ahead = watch_horizon(today)
     review.watch = sorted((w for w in registry.watch if w.due <= ahead), key=lambda w: w.due) if registry else []
     return review
 
@@ -168,7 +168,7 @@ def review_text(review: Review) -> str:
                 f" cited in {', '.join(flows)}"
             )
     if review.watch:
-        lines += ["", f"Watch items due (by {(review.today + dt.timedelta(days=WATCH_AHEAD_DAYS)).isoformat()}):"]
+        lines += ["", f"Watch items due (by {watch_horizon(review.today).isoformat()}):"]
         lines += [f"  {w.id}, due {w.due.isoformat()}: {w.title}. {w.action}" for w in review.watch]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -200,3 +200,11 @@ def review_data(review: Review) -> dict[str, Any]:
         ],
         "watch": [{"id": w.id, "title": w.title, "due": w.due.isoformat(), "action": w.action} for w in review.watch],
     }
+
+
+def watch_horizon(today: dt.date) -> dt.date:
+    """The last day a watch item counts as coming up; the calendar's end when today is near it."""
+    try:
+        return today + dt.timedelta(days=WATCH_AHEAD_DAYS)
+    except OverflowError:
+        return dt.date.max
