@@ -17,14 +17,13 @@ from pypdf import PdfReader
 
 from policypack.build import load_checked_pack
 from policypack.cli import main
-from policypack.layout.chart import build_graph, to_svg
-from policypack.layout.pack import lay_out_pack
-from policypack.layout.sheet import lay_out_poster, title_block
+from policypack.layout.pack import lay_out_pack, poster_layout
 from policypack.load.flows import FlowSet
-from policypack.model.flow import Flow
+from policypack.model.flow import Flow, chart_name
+from policypack.model.profile import PosterSpec
 from policypack.model.theme import Theme
-from policypack.render.pack import render_pack
-from policypack.render.poster import Poster, render_poster
+from policypack.render.pack import render_pack, render_pack_poster
+from policypack.render.poster import Poster
 from policypack.render.templating import template_environment
 
 # Review-date warnings depend on today's date: pin it, so that the suite gives the same
@@ -207,11 +206,10 @@ def poster_html(needs_dot: None) -> PosterHtml:
     """Lay out and render a poster, unbranded, as `policypack flowchart` does (no PDF)."""
 
     def render(flow: Flow, flow_set: FlowSet, size: str, landscape: bool | None = None) -> Poster:
-        style = Theme()
-        svg = to_svg(build_graph(flow, style, flow_set.flow_titles()))
-        laid_out = lay_out_poster(svg, style, size, landscape, False, title_block(flow))
-        environment = template_environment()
-        return render_poster(environment, flow, flow_set.source_map(), flow_set.flow_titles(), laid_out, style)
+        spec = PosterSpec(chart=chart_name(flow.id), size=size, landscape=landscape)  # type: ignore[arg-type]
+        layout = poster_layout(flow, Theme(), flow_set.flow_titles(), spec, False, None)
+        rendered = render_pack_poster(template_environment(), layout, Theme(), flow_set, None)
+        return Poster(rendered.html, layout.sheet, layout.chart)
 
     return render
 

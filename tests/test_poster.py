@@ -18,7 +18,7 @@ from policypack.load.flows import load_flow_set
 from policypack.model.route import number_steps, steps_in_order
 from policypack.resources import bundled_path
 from policypack.write.pdf import BuildFailed, write_pdf
-from tests.conftest import PosterHtml
+from tests.conftest import PosterHtml, copy_school
 
 Cli = Callable[..., Result]
 PT_PER_MM = 72 / 25.4
@@ -234,3 +234,20 @@ def test_a_profile_from_another_nation_is_refused(cli: Cli, tmp_path: Path) -> N
     assert "examples/oakfield/school.yaml:8:3: error: this school is in England" in result.stderr
     assert "hint: use england-staff-response" in result.stderr
     assert not (tmp_path / "p.pdf").exists()
+
+
+@pytest.mark.usefixtures("needs_dot")
+def test_a_brand_font_that_is_not_installed_stops_flowchart_as_it_stops_build(cli: Cli, tmp_path: Path) -> None:
+    """One poster road: `flowchart --profile` asks the pack's pre-flight, so it never prints a fallback font."""
+    heading = "  typography:\n    headings: {family: Nonexistent Serif}\n  meta:\n"
+    profile = copy_school(tmp_path / "school", {"  meta:\n": heading})
+    poster = cli("flowchart", "staff-response", "--profile", str(profile), "-o", str(tmp_path / "poster.pdf"))
+    build = cli("build", str(profile), "-o", str(tmp_path / "out"))
+    assert poster.exit_code == build.exit_code == 1, (poster.output, build.output)
+    line = next(n for n, text in enumerate(profile.read_text().splitlines(), 1) if "Nonexistent Serif" in text)
+    said = f"school.yaml:{line}:"
+    for result in (poster, build):
+        assert any(
+            said in out and "the font 'Nonexistent Serif' is not installed" in out for out in result.stderr.splitlines()
+        )
+    assert not (tmp_path / "poster.pdf").exists() and not (tmp_path / "out" / "oakfield-academy").exists()

@@ -15,17 +15,15 @@ from pathlib import Path
 from policypack.check.flows import check_flow_file
 from policypack.check.pack import check_pack
 from policypack.errors import InvalidInput, Problem, Severity, has_errors
-from policypack.layout.chart import build_graph, to_svg
 from policypack.layout.fonts import preflight
-from policypack.layout.pack import lay_out_pack
-from policypack.layout.sheet import FittedChart, Sheet, lay_out_poster, minimum_text_pt, title_block
-from policypack.load.flows import FlowSet
-from policypack.load.located import Located
+from policypack.layout.pack import PosterLayout, lay_out_pack, poster_layout
+from policypack.layout.sheet import FittedChart, Sheet, minimum_text_pt
+from policypack.load.flows import YAML_SUFFIXES, FlowSet, bundled_flow_set, find_flow
 from policypack.load.pack import CheckedPack, load_pack
 from policypack.model.flow import Flow, chart_name, flow_id
+from policypack.model.profile import PosterSpec
 from policypack.model.theme import Theme
-from policypack.render.pack import POSTER_DOCUMENT, branding, render_pack
-from policypack.render.poster import Poster, render_poster
+from policypack.render.pack import POSTER_DOCUMENT, branding, poster_chart_svg, render_pack, render_pack_poster
 from policypack.render.templating import template_environment
 from policypack.resources import bundled_path
 from policypack.write.atomic import replacing
@@ -79,39 +77,41 @@ class PosterRequest:
     profile: Path | None = None  # a school profile: its name, logo, dates and colours
 
 
-def build_flowchart(flow_set: FlowSet, doc: Located[Flow], request: PosterRequest, out: Path, today: dt.date) -> Poster:
-    """Check the flow, lay it out and write one poster (PDF, SVG chart, or PNG preview)."""
+def build_flowchart(flow: str, request: PosterRequest, out: Path | None, today: dt.date) -> tuple[PosterLayout, Path]:
+    """One poster (PDF, SVG chart, or PNG preview) through the pack's own steps: load and check
+    (the profile, when given, and the flow), pre-flight, lay out, render, write. Returns the
+    poster's layout and where it was written (by default output/<flow id>-<size>.<format>)."""
+    checked = load_checked_pack(request.profile, today) if request.profile else None
+    nation = checked.school.model.school.nation if checked else None
+    named = nation is None or Path(flow).suffix in YAML_SUFFIXES or bundled_flow_set().find(flow)
+    flow_set, doc = find_flow(flow if named else flow_id(str(nation), flow))  # 'dsl-review' is the school's nation's
     problems = check_flow_file(flow_set, doc.path, today)
     if has_errors(problems):
         raise InvalidInput(problems)
-    pack = load_checked_pack(request.profile, today) if request.profile else None
-    if pack:
-        _check_nation(pack, doc.model)
-    preflight(pack)
-    style = pack.theme if pack else Theme()
-    svg = to_svg(build_graph(doc.model, style, flow_set.flow_titles()))
-    text = (
-        title_block(doc.model, pack.school.model.people, style.logo is not None, pack.school.model.school.name)
-        if pack
-        else title_block(doc.model)
-    )
-    laid_out = lay_out_poster(svg, style, request.size, request.landscape, request.print_marks, text)
-    environment = template_environment(*((pack.school.templates, pack.school.template_sources) if pack else ()))
-    school = branding(pack) if pack else None
-    poster = render_poster(
-        environment, doc.model, flow_set.source_map(), flow_set.flow_titles(), laid_out, style, school
-    )
+    if checked:
+        _check_nation(checked, doc.model)
+    preflight(checked)
+    theme = checked.theme if checked else Theme()
+    spec = PosterSpec(chart=chart_name(doc.model.id), size=request.size, landscape=request.landscape)  # type: ignore[arg-type]
+    profile = checked.school.model if checked else None
+    poster = poster_layout(doc.model, theme, flow_set.flow_titles(), spec, request.print_marks, profile)
     _report_legibility(doc.model.id, poster.sheet, poster.chart, can_turn=request.landscape is False)
-    folder = pack.inputs.base if pack else bundled_path("templates")
-    allowed = pack.inputs.allowed if pack else (folder,)
+    out = out or Path("output") / f"{doc.model.id}-{request.size.lower()}.{request.fmt}"
     if request.fmt == "svg":
         with replacing(out) as temp:
-            temp.write_text(poster.chart.svg, encoding="utf-8")
-    elif request.fmt == "png":
-        write_png(lambda pdf: _write_poster_pdf(poster, pdf, folder, allowed), out, request.dpi)
+            temp.write_text(poster_chart_svg(poster, flow_set), encoding="utf-8")
+        return poster, out
+    environment = template_environment(
+        *((checked.school.templates, checked.school.template_sources) if checked else ())
+    )
+    rendered = render_pack_poster(environment, poster, theme, flow_set, branding(checked) if checked else None)
+    folder = checked.inputs.base if checked else bundled_path("templates")
+    allowed = checked.inputs.allowed if checked else (folder,)
+    if request.fmt == "png":
+        write_png(lambda pdf: _write_poster_pdf(rendered.html, pdf, folder, allowed), out, request.dpi)
     else:
-        _write_poster_pdf(poster, out, folder, allowed)
-    return poster
+        _write_poster_pdf(rendered.html, out, folder, allowed)
+    return poster, out
 
 
 def _check_nation(pack: CheckedPack, flow: Flow) -> None:
@@ -122,8 +122,8 @@ def _check_nation(pack: CheckedPack, flow: Flow) -> None:
         raise InvalidInput([Problem(pack.school.locate("school", "nation"), message, hint)])
 
 
-def _write_poster_pdf(poster: Poster, out: Path, folder: Path, allowed: tuple[Path, ...]) -> None:
-    warnings = write_pdf(poster.html, out, base_url=folder, allowed=allowed, pages=1, **POSTER_DOCUMENT.options)
+def _write_poster_pdf(html: str, out: Path, folder: Path, allowed: tuple[Path, ...]) -> None:
+    warnings = write_pdf(html, out, base_url=folder, allowed=allowed, pages=1, **POSTER_DOCUMENT.options)
     for warning in warnings:
         log.warning("%s: WeasyPrint: %s", out.stem, warning)
 

@@ -43,7 +43,6 @@ from policypack.errors import (
 from policypack.interview import write_profile
 from policypack.layout.sheet import PAPER_MM
 from policypack.load.flows import bundled_flow_set, find_flow
-from policypack.load.profile import load_school
 from policypack.model.schema import SCHEMAS, json_schema
 from policypack.render.outline import outline_data, outline_text
 from policypack.resources import bundled_path
@@ -287,21 +286,15 @@ def flowchart(
     profile's posters name it: the profile's nation is used.
     """
     request = PosterRequest(size=size, landscape=landscape, print_marks=print_marks, fmt=fmt, dpi=dpi, profile=profile)
-
-    def make() -> tuple[Any, Path, str]:  # everything a profile touches, its loading included, under the limits
-        flow_set, doc = find_flow(_with_nation(flow, profile))
-        out = output or Path("output") / f"{doc.model.id}-{size.lower()}.{fmt}"
-        return build_flowchart(flow_set, doc, request, out, today), out, doc.model.id
-
-    try:  # the same time and memory limits as a school's pack: a profile's logo or templates may be hostile
-        poster, out, flow_id = run_here(make, (), SCHOOL_TIME_LIMIT_SECONDS)
+    try:  # the same limits as a school's pack, its loading included: a profile's logo or templates may be hostile
+        poster, out = run_here(build_flowchart, (flow, request, output, today), SCHOOL_TIME_LIMIT_SECONDS)
     except TimeLimitReached:
         raise BuildFailed(f"stopped after {SCHOOL_TIME_LIMIT_SECONDS:g} seconds, the time limit") from None
     except MemoryError:
         raise BuildFailed(f"stopped: it needed more than {MEMORY_LIMIT_BYTES // 1024**3} GB of memory") from None
     orientation = "landscape" if poster.sheet.landscape else "portrait"
     if fmt == "svg":
-        click.echo(f"wrote {out} (the chart of {flow_id})")
+        click.echo(f"wrote {out} (the chart of {poster.flow.id})")
     else:
         smallest = poster.chart.smallest_pt
         click.echo(f"wrote {out} ({size} {orientation}, smallest text {smallest:.1f} pt)")
@@ -504,16 +497,6 @@ def init(today: dt.date, directory: Path, force: bool, interactive: bool | None)
     problems = validate_paths([path], today)
     left = sum(1 for p in problems if "placeholder" in p.message)
     click.echo(f"wrote {path}" + (f"; {left} field(s) still to fill in (policypack validate {path})" if left else ""))
-
-
-def _with_nation(flow: str, profile: Path | None) -> str:
-    """'dsl-review' with a profile from Wales is 'wales-dsl-review'; anything else as given."""
-    if profile is None or Path(flow).suffix in (".yaml", ".yml") or bundled_flow_set().find(flow):
-        return flow
-    school, problems = load_school(profile)
-    if school is None:  # the profile's own problems, as `build` gives them, not "no such flow"
-        raise InvalidInput(problems)
-    return f"{school.model.school.nation}-{flow}"
 
 
 @main.command()

@@ -13,6 +13,7 @@ from policypack.layout.chart import build_graph, to_svg
 from policypack.layout.sheet import MM_PER_PT, PAPER_MM, FittedChart, Sheet, fit_chart, lay_out_poster, title_block
 from policypack.load.pack import CheckedPack
 from policypack.model.flow import Flow
+from policypack.model.profile import PosterSpec, Profile
 from policypack.model.route import number_steps
 from policypack.model.theme import Theme
 
@@ -69,14 +70,22 @@ def lay_out_pack(checked: CheckedPack) -> PackLayout:
         name: (flow, lay_out_chart_pages(flow, svgs[name], theme, titles, paper))
         for name, flow in checked.charts.items()
     }
-    posters = []
-    for spec, flow in checked.posters:
-        svg = svgs.get(spec.chart) or to_svg(build_graph(flow, theme, titles))
-        text = title_block(flow, profile.people, theme.logo is not None, profile.school.name)
-        sheet, chart = lay_out_poster(svg, theme, spec.size, spec.landscape, profile.outputs.print_marks, text)
-        name = f"poster-{spec.chart}-{spec.size.lower()}"
-        posters.append(PosterLayout(name, flow, sheet, chart, spec.landscape))
+    marks = profile.outputs.print_marks
+    posters = [poster_layout(flow, theme, titles, spec, marks, profile) for spec, flow in checked.posters]
     return PackLayout(charts, posters)
+
+
+def poster_layout(
+    flow: Flow, theme: Theme, titles: dict[str, str], spec: PosterSpec, print_marks: bool, profile: Profile | None
+) -> PosterLayout:
+    """One poster: the chart on its sheet, with room for a school's title block when `profile` is
+    given. The pack's posters and `policypack flowchart` both come through here."""
+    svg = to_svg(build_graph(flow, theme, titles))  # a chart the policy prints too was laid out already (cached)
+    text = (
+        title_block(flow, profile.people, theme.logo is not None, profile.school.name) if profile else title_block(flow)
+    )
+    sheet, chart = lay_out_poster(svg, theme, spec.size, spec.landscape, print_marks, text)
+    return PosterLayout(f"poster-{spec.chart}-{spec.size.lower()}", flow, sheet, chart, spec.landscape)
 
 
 def lay_out_chart_pages(

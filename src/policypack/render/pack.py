@@ -14,11 +14,13 @@ import jinja2
 
 from policypack import __version__
 from policypack.layout.pack import ChartPage, PackLayout, PosterLayout
+from policypack.load.flows import FlowSet
 from policypack.load.pack import CheckedPack
 from policypack.model.flow import Flow, Phase, Source, Step, chart_name
 from policypack.model.phases import applies
 from policypack.model.profile import Format
 from policypack.model.route import number_steps, steps_in_order
+from policypack.model.theme import Theme
 from policypack.render.outline import route_summary, step_citations
 from policypack.render.poster import chart_text, describe_chart, render_poster
 from policypack.render.proof import contact_entries
@@ -83,7 +85,11 @@ def render_pack(checked: CheckedPack, layout: PackLayout, environment: jinja2.En
     rendered = []
     for name in checked.school.model.outputs.documents:
         if name == "posters":
-            rendered += [_render_pack_poster(checked, poster, environment) for poster in layout.posters]
+            school = {**branding(checked), "draft_parts": len(checked.pending)}  # a draft pack's posters say so
+            rendered += [
+                render_pack_poster(environment, poster, checked.theme, checked.flows, school)
+                for poster in layout.posters
+            ]
             continue
         spec = PACK_DOCUMENTS[name]
         html = render_document(environment, spec.template, context)
@@ -107,12 +113,24 @@ def _render_proof(
     return Rendered("contacts-proof", render_document(environment, PROOF_DOCUMENT.template, proof), PROOF_DOCUMENT)
 
 
-def _render_pack_poster(checked: CheckedPack, poster: PosterLayout, environment: jinja2.Environment) -> Rendered:
-    sources, titles = checked.flows.source_map(), checked.flows.flow_titles()
+def render_pack_poster(
+    environment: jinja2.Environment,
+    poster: PosterLayout,
+    theme: Theme,
+    flows: FlowSet,
+    school: dict[str, Any] | None,
+) -> Rendered:
+    """A laid-out poster as HTML; `school` (`branding`) fills its title block, None leaves it plain.
+    The pack's posters and `policypack flowchart` both come through here."""
+    sources, titles = flows.source_map(), flows.flow_titles()
     laid_out = (poster.sheet, poster.chart)
-    school = {**branding(checked), "draft_parts": len(checked.pending)}  # a draft pack's posters say so
-    html = render_poster(environment, poster.flow, sources, titles, laid_out, checked.theme, school).html
+    html = render_poster(environment, poster.flow, sources, titles, laid_out, theme, school).html
     return Rendered(poster.name, html, POSTER_DOCUMENT)
+
+
+def poster_chart_svg(poster: PosterLayout, flows: FlowSet) -> str:
+    """A poster's chart alone, as SVG, with its text alternative (`flowchart --format svg`)."""
+    return describe_chart(poster.chart, *chart_text(poster.flow, flows.source_map(), flows.flow_titles())).svg
 
 
 def pack_context(checked: CheckedPack, layout: PackLayout) -> dict[str, Any]:
