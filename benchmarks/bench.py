@@ -83,6 +83,7 @@ def engine_floor(profile: Path, repeats: int) -> float:
     from policypack.layout.pack import lay_out_pack
     from policypack.render.pack import render_pack
     from policypack.render.templating import template_environment
+    from policypack.write.pdf import pdf_options
 
     pack = load_checked_pack(profile, TODAY)
     layout = lay_out_pack(pack)
@@ -95,7 +96,9 @@ def engine_floor(profile: Path, repeats: int) -> float:
         for source in dots:
             subprocess.run(["dot", "-Tsvg"], input=source.encode(), capture_output=True, check=True)
         for document in (d for d in documents if d.fmt == "pdf"):
-            weasyprint.HTML(string=document.html, base_url=str(pack.school.folder)).write_pdf(**document.spec.options)
+            weasyprint.HTML(string=document.html, base_url=str(pack.school.folder)).write_pdf(
+                **pdf_options(document.spec.fillable)
+            )
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 

@@ -74,3 +74,12 @@ def test_modules_stay_small() -> None:
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES and p.name not in LONGER_ALLOWED
     }
     assert long == {}
+
+
+def test_every_format_a_profile_may_ask_for_has_a_writer() -> None:
+    from typing import get_args
+
+    from policypack.model.profile import Format
+    from policypack.write.formats import WRITERS
+
+    assert set(get_args(Format)) == set(WRITERS)

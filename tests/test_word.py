@@ -22,8 +22,8 @@ from pypdf import PdfReader
 
 from policypack.model.profile import PROCEDURE_CHARTS as CHARTS
 from policypack.model.theme import Theme
-from policypack.write.docx import write_docx
 from policypack.write.raster import Rasteriser
+from policypack.write.word.writer import write_docx
 from tests.conftest import DATA, ROOT, bookmark_titles, normalised, pdf_body_text, run_cli, with_formats
 
 EXAMPLE = ROOT / "examples" / "oakfield"

@@ -23,12 +23,12 @@ from policypack.load.pack import CheckedPack, load_pack
 from policypack.model.flow import Flow, chart_name, flow_id
 from policypack.model.profile import PosterSpec
 from policypack.model.theme import Theme
-from policypack.render.pack import POSTER_DOCUMENT, branding, poster_chart_svg, render_pack, render_pack_poster
+from policypack.render.pack import branding, poster_chart_svg, render_pack, render_pack_poster
 from policypack.render.templating import template_environment
 from policypack.resources import bundled_path
 from policypack.write.atomic import replacing
 from policypack.write.pack import PackResult, write_pack
-from policypack.write.pdf import write_pdf
+from policypack.write.pdf import pdf_options, write_pdf
 from policypack.write.preview import write_png
 
 log = logging.getLogger("policypack")
@@ -123,7 +123,7 @@ def _check_nation(pack: CheckedPack, flow: Flow) -> None:
 
 
 def _write_poster_pdf(html: str, out: Path, folder: Path, allowed: tuple[Path, ...]) -> None:
-    warnings = write_pdf(html, out, base_url=folder, allowed=allowed, pages=1, **POSTER_DOCUMENT.options)
+    warnings = write_pdf(html, out, base_url=folder, allowed=allowed, pages=1, **pdf_options())
     for warning in warnings:
         log.warning("%s: WeasyPrint: %s", out.stem, warning)
 

@@ -33,18 +33,18 @@ from policypack.render.web import WEB_DOCUMENTS, web_context
 class DocumentSpec:
     template: str
     pages: int | None  # the page count the document must have, when it is fixed
-    options: dict[str, Any]  # for the PDF writer
+    fillable: bool = False  # it has form fields to fill in
 
 
 PACK_DOCUMENTS: dict[str, DocumentSpec] = {
-    "policy": DocumentSpec("policy.html.j2", None, {"pdf_variant": "pdf/ua-1"}),
-    "staff-card": DocumentSpec("staff-card.html.j2", 1, {"pdf_variant": "pdf/ua-1"}),
-    "incident-form": DocumentSpec("incident-form.html.j2", 3, {"pdf_forms": True, "pdf_variant": "pdf/ua-1"}),
-    "parent-leaflet": DocumentSpec("parent-leaflet.html.j2", 2, {"pdf_variant": "pdf/ua-1"}),
+    "policy": DocumentSpec("policy.html.j2", None),
+    "staff-card": DocumentSpec("staff-card.html.j2", 1),
+    "incident-form": DocumentSpec("incident-form.html.j2", 3, fillable=True),
+    "parent-leaflet": DocumentSpec("parent-leaflet.html.j2", 2),
 }
 # Every name and number the pack prints, and where: one page to check before printing.
-PROOF_DOCUMENT = DocumentSpec("contacts-proof.html.j2", None, {"pdf_variant": "pdf/ua-1"})
-POSTER_DOCUMENT = DocumentSpec("poster.html.j2", 1, {"pdf_variant": "pdf/ua-1"})
+PROOF_DOCUMENT = DocumentSpec("contacts-proof.html.j2", None)
+POSTER_DOCUMENT = DocumentSpec("poster.html.j2", 1)
 # The documents with an editable Word copy (the incident form is a PDF form, so it stays one).
 WORD_DOCUMENTS = ("policy", "staff-card", "parent-leaflet")
 

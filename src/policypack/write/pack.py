@@ -27,7 +27,7 @@ from typing import Any
 
 from policypack.load.pack import CheckedPack
 from policypack.render.pack import Rendered
-from policypack.write.documents import write_documents
+from policypack.write.formats import write_documents
 from policypack.write.lock import folder_lock, remove_if_unheld_and_empty
 from policypack.write.manifest import MANIFEST, write_manifest
 from policypack.write.swap import PENDING, OutputRefused, put_in_place, sha256_of

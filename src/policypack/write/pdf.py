@@ -17,6 +17,8 @@ from urllib.parse import unquote, urlparse
 from policypack import __version__
 from policypack.errors import PolicypackError, ToolMissing
 from policypack.load.files import is_file
+from policypack.load.pack import CheckedPack
+from policypack.render.pack import Rendered
 from policypack.write.atomic import replacing
 from policypack.write.pdfform import fix_form_fields
 
@@ -62,6 +64,35 @@ def strict_fetcher(allowed: Sequence[Path]) -> Any:
             return super().fetch(url, headers)
 
     return StrictFetcher(allowed_protocols={"file", "data"}, allow_redirects=False, fail_on_errors=True)
+
+
+PDF_VARIANT = "pdf/ua-1"  # tagged, with the document's language: screen readers can follow it
+
+
+def pdf_options(fillable: bool = False) -> dict[str, Any]:
+    """WeasyPrint's options for a document: PDF/UA-1 always, form fields when it has them."""
+    return {"pdf_variant": PDF_VARIANT, **({"pdf_forms": True} if fillable else {})}
+
+
+class PdfWriter:
+    """The `pdf` format: every document, printed by WeasyPrint from its HTML."""
+
+    def __init__(self, checked: CheckedPack) -> None:
+        self.base, self.allowed = checked.inputs.base, checked.inputs.allowed
+
+    def prepare(self, document: Rendered) -> None:
+        return None
+
+    def write(self, document: Rendered, out: Path) -> None:
+        options = pdf_options(document.spec.fillable)
+        warnings = write_pdf(
+            document.html, out, base_url=self.base, allowed=self.allowed, pages=document.spec.pages, **options
+        )
+        for warning in warnings:
+            log.warning("%s: WeasyPrint: %s", document.name, warning)
+
+    def close(self) -> None:
+        return None
 
 
 def write_pdf(

@@ -1,50 +1,36 @@
-"""Write stage: a rendered document as an editable Word file, from the HTML its PDF is printed from.
+"""Write stage, Word: the body of a Word file, block by block, from a document's HTML.
 
-The same HTML, so the same words: headings become Word's Title and Heading 1-3 styles (the
-navigation pane and a table of contents work), lists become Word lists whose numbers are the
-charts' step numbers, tables stay tables, and each chart becomes a 300 dpi picture whose
-alternative text is its numbered outline. Text is only ever added as text: nothing a school
-wrote can become Word markup. The page's header and footer carry the strings the PDF runs
-along its margins (`running-school`, `running-title`, `running-provenance`).
+Headings become Word's Title and Heading 1-3 styles, lists Word lists (numbered by the
+charts' step numbers), tables stay tables, and each chart becomes a 300 dpi picture whose
+alternative text is its numbered outline. Text is only ever added as text.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import docx
-import lxml.html
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
-from policypack.load.letterhead import Letterhead
 from policypack.model.theme import Theme
-from policypack.write.atomic import replacing
-from policypack.write.letterhead import letterhead_document
 from policypack.write.pdf import BuildFailed
 from policypack.write.raster import Rasteriser, fit_mm, svg_size_mm
-from policypack.write.wordparts import (
+from policypack.write.word.ooxml import (
     describe,
     ensure_styles,
     image_bytes,
     number_paragraph,
     numbering,
-    package_bytes,
-    page_furniture,
     rgb,
-    set_language,
-    set_properties,
     start_columns,
 )
-from policypack.write.wordtext import (
+from policypack.write.word.runs import (
     Runs,
     children_with_tails,
     has_content,
@@ -52,7 +38,6 @@ from policypack.write.wordtext import (
     number_in,
     own_number,
     text_of,
-    visible_controls,
 )
 
 PAGE_MM = (210.0, 297.0)
@@ -69,46 +54,9 @@ BREAK_BEFORE, BREAK_AFTER = {"chart-page"}, {"cover", "contents", "chart-page"}
 _LITERAL_NUMBER = re.compile(r"^\s*\d+[.)]\s")
 
 
-def write_docx(
-    html: str,
-    out: Path,
-    theme: Theme,
-    adopted: dt.date,
-    raster: Rasteriser,
-    allowed: Sequence[Path],
-    template: Letterhead | None = None,
-) -> None:
-    """Write `html` (a rendered document) as a Word file at `out`, atomically and reproducibly."""
-    html = visible_controls(html)  # XML cannot hold them: they print as their pictures
-    tree = lxml.html.document_fromstring(html)
-    try:
-        document = letterhead_document(template) if template else docx.Document()
-    except Exception as exc:  # a letterhead is the school's file: any way it fails to open is theirs
-        raise BuildFailed(f"the letterhead {template.name if template else ''} cannot be opened: {exc}") from None
-    svgs = re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL)
-    if len(svgs) != len(tree.xpath("//svg")):
-        raise BuildFailed(f"{out.name}: a picture inside a picture cannot go into Word")
-    builder = _Builder(document, theme, raster, [root.resolve() for root in allowed], iter(svgs))
-    builder.prepare(styled=template is None)
-    builder.container(tree.body)
-    page_furniture(document, tree, template is not None, Mm(TEXT_WIDTH_MM))
-    when = dt.datetime.combine(adopted, dt.time(), tzinfo=dt.UTC)  # the file's dates: the policy's
-    meta = {m.get("name"): m.get("content", "") for m in tree.xpath("//meta[@name]")}
-    title = text_of(tree.find(".//title")) if tree.find(".//title") is not None else ""
-    author = meta.get("author", "")
-    set_properties(document, title, author, meta.get("description", ""), meta.get("keywords", ""), when)
-    set_language(document)
-    with replacing(out) as temp:
-        temp.write_bytes(package_bytes(document, when))
+class BodyBuilder:
+    """Appends a document's blocks to a Word body, in the school's theme."""
 
-
-def start_charts(html: str, raster: Rasteriser) -> None:
-    """Begin drawing the charts a document will show, at the width `write_docx` will ask for."""
-    for raw in re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL):
-        raster.start(raw, fit_mm(svg_size_mm(raw), CHART_BOX_MM)[0])
-
-
-class _Builder:
     def __init__(self, document: Any, theme: Theme, raster: Rasteriser, allowed: list[Path], svgs: Any) -> None:
         self.document, self.theme, self.raster, self.allowed, self.svgs = document, theme, raster, allowed, svgs
         self.break_next = False

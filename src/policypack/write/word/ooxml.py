@@ -26,7 +26,7 @@ from docx.shared import Length, Pt, RGBColor
 
 from policypack.load.files import UnreadableFile, read_bytes
 from policypack.write.pdf import BuildFailed
-from policypack.write.wordtext import text_of
+from policypack.write.word.runs import text_of
 
 LANGUAGE = "en-GB"
 MAX_PICTURE_BYTES = 5_000_000

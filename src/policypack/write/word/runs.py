@@ -12,11 +12,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 _SPACE = re.compile(r"\s+")
-# Control characters a school's text may carry (YAML's "\x07") cannot be stored in XML; they
-# print as their visible pictures (U+2400...), literally, as everything a school writes does.
-CONTROL_PICTURES = {c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)} | {0x7F: 0x2421}
-# Noncharacters XML (so Word) cannot hold print as the replacement character, never break the file.
-CONTROL_PICTURES |= dict.fromkeys((*range(0xFDD0, 0xFDF0), 0xFFFE, 0xFFFF), 0xFFFD)
 NUMBER_CLASSES = {"step-number", "n"}  # a list item's own printed number, e.g. <span class="n">3</span>
 
 
@@ -136,8 +131,3 @@ def own_number(li: Any) -> Any:
 def number_in(element: Any) -> int:
     digits = re.sub(r"\D", "", text_of(element))
     return int(digits) if digits else -1
-
-
-def visible_controls(text: str) -> str:
-    """`text` with each control character other than tab and line breaks shown as its picture."""
-    return text.translate(CONTROL_PICTURES)
