@@ -19,6 +19,7 @@ from policypack.build import load_checked_pack
 from policypack.cli import main
 from policypack.layout.pack import lay_out_pack, poster_layout
 from policypack.load.flows import FlowSet
+from policypack.load.strings import bundled_strings
 from policypack.model.flow import Flow, chart_name
 from policypack.model.profile import PosterSpec
 from policypack.model.theme import Theme
@@ -208,7 +209,7 @@ def poster_html(needs_dot: None) -> PosterHtml:
     def render(flow: Flow, flow_set: FlowSet, size: str, landscape: bool | None = None) -> Poster:
         spec = PosterSpec(chart=chart_name(flow.id), size=size, landscape=landscape)  # type: ignore[arg-type]
         layout = poster_layout(flow, Theme(), flow_set.flow_titles(), spec, False, None)
-        rendered = render_pack_poster(template_environment(), layout, Theme(), flow_set, None)
+        rendered = render_pack_poster(template_environment(), layout, Theme(), flow_set, None, bundled_strings())
         return Poster(rendered.html, layout.sheet, layout.chart)
 
     return render
@@ -221,7 +222,8 @@ def pack_html(needs_dot: None) -> PackHtml:
 
     def render(profile: Path) -> dict[str, str]:
         pack = load_checked_pack(profile, TODAY)
-        documents = render_pack(pack, lay_out_pack(pack), template_environment(pack.school.templates))
+        environment = template_environment(pack.school.templates, pack.school.template_sources, pack.inputs.strings)
+        documents = render_pack(pack, lay_out_pack(pack), environment)
         return {doc.name: doc.html for doc in documents if doc.fmt == "pdf"}
 
     return render

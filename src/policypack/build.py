@@ -20,6 +20,7 @@ from policypack.layout.pack import PosterLayout, lay_out_pack, poster_layout
 from policypack.layout.sheet import FittedChart, Sheet, minimum_text_pt
 from policypack.load.flows import YAML_SUFFIXES, FlowSet, bundled_flow_set, find_flow
 from policypack.load.pack import CheckedPack, load_pack
+from policypack.load.strings import bundled_strings
 from policypack.model.flow import Flow, chart_name, flow_id
 from policypack.model.profile import PosterSpec
 from policypack.model.theme import Theme
@@ -37,7 +38,9 @@ log = logging.getLogger("policypack")
 def make_pack(checked: CheckedPack, output_root: Path) -> PackResult:
     """Lay out, render and write a pack that was loaded, checked and pre-flighted (a batch does all first)."""
     layout = lay_out_pack(checked)
-    environment = template_environment(checked.school.templates, checked.school.template_sources)
+    environment = template_environment(
+        checked.school.templates, checked.school.template_sources, checked.inputs.strings
+    )
     documents = render_pack(checked, layout, environment)
     for poster in layout.posters:
         _report_legibility(poster.name, poster.sheet, poster.chart, can_turn=poster.landscape_given is False)
@@ -92,19 +95,19 @@ def build_flowchart(flow: str, request: PosterRequest, out: Path | None, today: 
         _check_nation(checked, doc.model)
     preflight(checked)
     theme = checked.theme if checked else Theme()
+    words = checked.inputs.strings if checked else bundled_strings()
     spec = PosterSpec(chart=chart_name(doc.model.id), size=request.size, landscape=request.landscape)  # type: ignore[arg-type]
     profile = checked.school.model if checked else None
-    poster = poster_layout(doc.model, theme, flow_set.flow_titles(), spec, request.print_marks, profile)
+    poster = poster_layout(doc.model, theme, flow_set.flow_titles(), spec, request.print_marks, profile, words.chart)
     _report_legibility(doc.model.id, poster.sheet, poster.chart, can_turn=request.landscape is False)
     out = out or Path("output") / f"{doc.model.id}-{request.size.lower()}.{request.fmt}"
     if request.fmt == "svg":
         with replacing(out) as temp:
-            temp.write_text(poster_chart_svg(poster, flow_set), encoding="utf-8")
+            temp.write_text(poster_chart_svg(poster, flow_set, words), encoding="utf-8")
         return poster, out
-    environment = template_environment(
-        *((checked.school.templates, checked.school.template_sources) if checked else ())
-    )
-    rendered = render_pack_poster(environment, poster, theme, flow_set, branding(checked) if checked else None)
+    templates, sources = (checked.school.templates, checked.school.template_sources) if checked else (None, None)
+    environment = template_environment(templates, sources, words)
+    rendered = render_pack_poster(environment, poster, theme, flow_set, branding(checked) if checked else None, words)
     folder = checked.inputs.base if checked else bundled_path("templates")
     allowed = checked.inputs.allowed if checked else (folder,)
     if request.fmt == "png":

@@ -21,6 +21,7 @@ from policypack.errors import Problem, Severity
 from policypack.load.pack import PackInput
 from policypack.model.approval import Approval
 from policypack.model.profile import Profile
+from policypack.model.strings import DEFAULT_LANGUAGE
 
 # Fields that record the approval itself, only change how the pack looks, or say how to reach someone.
 NOT_TEXT = {
@@ -38,8 +39,10 @@ def approval_of(pack: PackInput) -> Approval:
     profile = pack.school.model
     nation = profile.school.nation
     flows = sorted((doc.model for doc in pack.flows.flows if doc.model.nation == nation), key=lambda f: f.id)
+    # a text in the default language keeps the version it had before languages were a choice
+    default = {"language": True} if profile.language == DEFAULT_LANGUAGE else {}
     text = {
-        "profile": profile.model_dump(mode="json", exclude=NOT_TEXT),  # type: ignore[arg-type]
+        "profile": profile.model_dump(mode="json", exclude={**NOT_TEXT, **default}),  # type: ignore[arg-type]
         "flows": [flow.model_dump(mode="json") for flow in flows],
     }
     text["roles"] = _roles(profile)

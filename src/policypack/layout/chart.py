@@ -16,8 +16,10 @@ from dataclasses import dataclass
 
 import graphviz
 
+from policypack.load.strings import bundled_strings
 from policypack.model.flow import Flow, Step, StepKind
 from policypack.model.route import number_steps
+from policypack.model.strings import ChartWords
 from policypack.model.theme import Theme
 from policypack.tools import run_tool
 
@@ -28,7 +30,7 @@ DOT_TIMEOUT_SECONDS = 20
 class KindStyle:
     """How one kind of step is drawn; distinct by shape, corners and border alone."""
 
-    label: str
+    kind: str  # its name in the strings file's chart.kinds (the legend's words)
     shape: str
     style: str
     penwidth: float
@@ -36,16 +38,20 @@ class KindStyle:
 
 
 KIND_STYLES: dict[StepKind, KindStyle] = {
-    "start": KindStyle("Start", "box", "rounded,filled,bold", 3.0),
-    "action": KindStyle("Action", "box", "filled", 1.2),
-    "decision": KindStyle("Decision", "diamond", "filled", 1.6),
-    "end": KindStyle("End", "box", "rounded,filled", 1.2, peripheries=2),
+    "start": KindStyle("start", "box", "rounded,filled,bold", 3.0),
+    "action": KindStyle("action", "box", "filled", 1.2),
+    "decision": KindStyle("decision", "diamond", "filled", 1.6),
+    "end": KindStyle("end", "box", "rounded,filled", 1.2, peripheries=2),
 }
-CONTINUES_STYLE = KindStyle("Continues in another chart", "box", "rounded,filled,dashed", 1.6, peripheries=2)
+CONTINUES_STYLE = KindStyle("continues", "box", "rounded,filled,dashed", 1.6, peripheries=2)
 
 
 def build_graph(
-    flow: Flow, style: Theme, flow_titles: dict[str, str] | None = None, part: frozenset[str] | None = None
+    flow: Flow,
+    style: Theme,
+    flow_titles: dict[str, str] | None = None,
+    part: frozenset[str] | None = None,
+    words: ChartWords | None = None,
 ) -> str:
     """DOT source for a flow: the same flow and style always give the same text.
 
@@ -53,6 +59,7 @@ def build_graph(
     leaves the part ends in a "continues at step N" box, and a step reached from outside
     it starts from a "from step N" box, so every page says where the route goes on.
     """
+    words = words or bundled_strings().chart
     numbers = number_steps(flow)
     fills = dict(zip(flow.lanes, style.lane_fills(len(flow.lanes)), strict=False))
     graph = graphviz.Digraph(
@@ -81,7 +88,8 @@ def build_graph(
     for step in shown:
         kind = CONTINUES_STYLE if step.continues else KIND_STYLES[step.kind]
         lane = flow.lanes.get(step.lane)
-        label = _node_label(step, numbers[step.id], lane.tag if lane else step.lane, style, flow_titles or {})
+        tag = lane.tag if lane else step.lane
+        label = _node_label(step, numbers[step.id], tag, style, flow_titles or {}, words)
         graph.node(
             step.id,
             label=label,
@@ -94,28 +102,36 @@ def build_graph(
     for step in shown:
         if step.kind == "decision":
             for branch in step.branches:
-                graph.edge(step.id, _arrive(graph, branch.to, numbers, part), label=f"<<B>{_html(branch.label)}</B>>")
+                arrow = _arrive(graph, branch.to, numbers, part, words)
+                graph.edge(step.id, arrow, label=f"<<B>{_html(branch.label)}</B>>")
         elif step.next:
-            graph.edge(step.id, _arrive(graph, step.next, numbers, part))
+            graph.edge(step.id, _arrive(graph, step.next, numbers, part, words))
     if part is not None:
-        _entries(graph, flow, shown, numbers, part)
+        _entries(graph, flow, shown, numbers, part, words)
     return str(graph.source)
 
 
 CONNECTOR = {"shape": "box", "style": "rounded,dashed", "penwidth": "1.4"}
 
 
-def _arrive(graph: graphviz.Digraph, target: str, numbers: dict[str, int], part: frozenset[str] | None) -> str:
+def _arrive(
+    graph: graphviz.Digraph, target: str, numbers: dict[str, int], part: frozenset[str] | None, words: ChartWords
+) -> str:
     """The node an arrow ends at: the step, or a connector when the step is on another page."""
     if part is None or target in part:
         return target
     name = f"to-{target}"
-    graph.node(name, label=f"<<I>Continues at step {numbers[target]}</I>>", **CONNECTOR)
+    graph.node(name, label=f"<<I>{_html(words.continues_at.format(number=numbers[target]))}</I>>", **CONNECTOR)
     return name
 
 
 def _entries(
-    graph: graphviz.Digraph, flow: Flow, shown: list[Step], numbers: dict[str, int], part: frozenset[str]
+    graph: graphviz.Digraph,
+    flow: Flow,
+    shown: list[Step],
+    numbers: dict[str, int],
+    part: frozenset[str],
+    words: ChartWords,
 ) -> None:
     """A "from step N" connector above each step that is reached from another page."""
     for step in shown:
@@ -124,12 +140,13 @@ def _entries(
         )
         if sources:
             name = f"from-{step.id}"
-            label = "From step" + ("s " if len(sources) > 1 else " ") + ", ".join(map(str, sources))
-            graph.node(name, label=f"<<I>{label}</I>>", **CONNECTOR)
+            said = words.from_steps if len(sources) > 1 else words.from_step
+            label = said.format(numbers=", ".join(map(str, sources)))
+            graph.node(name, label=f"<<I>{_html(label)}</I>>", **CONNECTOR)
             graph.edge(name, step.id)
 
 
-def _node_label(step: Step, number: int, tag: str, style: Theme, flow_titles: dict[str, str]) -> str:
+def _node_label(step: Step, number: int, tag: str, style: Theme, flow_titles: dict[str, str], words: ChartWords) -> str:
     """An HTML-like label: the step number and lane tag, then the wrapped title.
 
     Every piece of text is XML-escaped here, because graphviz escapes nothing inside
@@ -144,7 +161,7 @@ def _node_label(step: Step, number: int, tag: str, style: Theme, flow_titles: di
     rows = [head, f'<TR><TD COLSPAN="2">{lines}</TD></TR>']
     if step.continues:
         target = flow_titles.get(step.continues, step.continues)
-        follow = "<BR/>".join(_html(line) for line in textwrap.wrap(f"Continues: {target}", width + 4))
+        follow = "<BR/>".join(_html(line) for line in textwrap.wrap(words.continues_in.format(title=target), width + 4))
         rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="{_pt(style.tag_pt)}"><I>{follow}</I></FONT></TD></TR>')
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
 

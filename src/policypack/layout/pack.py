@@ -15,6 +15,7 @@ from policypack.load.pack import CheckedPack
 from policypack.model.flow import Flow
 from policypack.model.profile import PosterSpec, Profile
 from policypack.model.route import number_steps
+from policypack.model.strings import ChartWords
 from policypack.model.theme import Theme
 
 # A chart in the policy is printed on the profile's paper (A4 unless it asks for A3) with
@@ -64,23 +65,32 @@ def lay_out_pack(checked: CheckedPack) -> PackLayout:
     profile = checked.school.model
     theme = checked.theme
     titles = checked.flows.flow_titles()
-    svgs = {name: to_svg(build_graph(flow, theme, titles)) for name, flow in checked.charts.items()}
+    words = checked.inputs.strings.chart
+    svgs = {name: to_svg(build_graph(flow, theme, titles, words=words)) for name, flow in checked.charts.items()}
     paper = profile.outputs.chart_paper
     charts = {
-        name: (flow, lay_out_chart_pages(flow, svgs[name], theme, titles, paper))
+        name: (flow, lay_out_chart_pages(flow, svgs[name], theme, titles, paper, words))
         for name, flow in checked.charts.items()
     }
     marks = profile.outputs.print_marks
-    posters = [poster_layout(flow, theme, titles, spec, marks, profile) for spec, flow in checked.posters]
+    posters = [poster_layout(flow, theme, titles, spec, marks, profile, words) for spec, flow in checked.posters]
     return PackLayout(charts, posters)
 
 
 def poster_layout(
-    flow: Flow, theme: Theme, titles: dict[str, str], spec: PosterSpec, print_marks: bool, profile: Profile | None
+    flow: Flow,
+    theme: Theme,
+    titles: dict[str, str],
+    spec: PosterSpec,
+    print_marks: bool,
+    profile: Profile | None,
+    words: ChartWords | None = None,
 ) -> PosterLayout:
     """One poster: the chart on its sheet, with room for a school's title block when `profile` is
     given. The pack's posters and `policypack flowchart` both come through here."""
-    svg = to_svg(build_graph(flow, theme, titles))  # a chart the policy prints too was laid out already (cached)
+    svg = to_svg(
+        build_graph(flow, theme, titles, words=words)
+    )  # a chart the policy prints too was laid out already (cached)
     text = (
         title_block(flow, profile.people, theme.logo is not None, profile.school.name) if profile else title_block(flow)
     )
@@ -89,7 +99,7 @@ def poster_layout(
 
 
 def lay_out_chart_pages(
-    flow: Flow, svg: str, style: Theme, titles: dict[str, str], paper: str = "A4"
+    flow: Flow, svg: str, style: Theme, titles: dict[str, str], paper: str = "A4", words: ChartWords | None = None
 ) -> list[ChartPage]:
     """The fewest pages of `paper` on which every part of the chart reads at 8 pt or more;
     among splits into the same number of pages, the one with the largest smallest text.
@@ -103,7 +113,7 @@ def lay_out_chart_pages(
         split = len(chunks) > 1
         pages = [
             _fit_part(
-                to_svg(build_graph(flow, style, titles, frozenset(chunk))) if split else svg,
+                to_svg(build_graph(flow, style, titles, frozenset(chunk), words)) if split else svg,
                 style,
                 paper,
                 tuple(sorted(numbers[i] for i in chunk)),

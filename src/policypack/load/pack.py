@@ -16,10 +16,12 @@ from policypack.errors import Problem
 from policypack.load.checks import apply_checks, load_checks
 from policypack.load.flows import FlowSet, bundled_flow_set
 from policypack.load.profile import School, load_school
+from policypack.load.strings import load_strings
 from policypack.model.approval import Approval
 from policypack.model.flow import Flow
 from policypack.model.phases import flow_for_phase
 from policypack.model.profile import PosterSpec
+from policypack.model.strings import Strings
 from policypack.model.theme import Theme
 from policypack.resources import bundled_path
 
@@ -30,6 +32,7 @@ class PackInput:
 
     school: School
     flows: FlowSet
+    strings: Strings  # the words of the profile's language that are not in a template
 
     @property
     def allowed(self) -> tuple[Path, ...]:
@@ -57,6 +60,9 @@ def load_pack(profile: Path, flows: FlowSet | None = None) -> tuple[PackInput | 
     school, problems = load_school(profile)
     if school is None:
         return None, problems
+    strings, found = load_strings(school.model.language, school.locate("language"))
+    if strings is None:
+        return None, problems + found
     flow_set = flows or bundled_flow_set()
     phase = school.model.school.phase
     printed = replace(flow_set, flows=[doc.replace(flow_for_phase(doc.model, phase)) for doc in flow_set.flows])
@@ -66,7 +72,7 @@ def load_pack(profile: Path, flows: FlowSet | None = None) -> tuple[PackInput | 
         check_problems += lapsed
         parsed = hashlib.sha256(checks.model.model_dump_json().encode()).hexdigest()
         school = replace(school, inputs=(*school.inputs, (checks.path, parsed)))  # a new check rebuilds the pack
-    return PackInput(school, printed), problems + check_problems
+    return PackInput(school, printed, strings), problems + check_problems
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, Field
 
 from policypack.model.basics import Date, Identifier, Nation, Phase, StrictModel
 from policypack.model.contacts import check_email, check_phone, check_website
+from policypack.model.strings import DEFAULT_LANGUAGE, LANGUAGE_TAG
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # for editors (JSON Schema); check_email decides
 
@@ -178,3 +179,8 @@ class Profile(StrictModel):
         None, description="A brand.yml mapping (meta, logo, color, typography), or the path of a _brand.yml file."
     )
     templates: str | None = Field(None, description="A folder of templates that override the bundled ones.")
+    language: Annotated[str, Field(pattern=LANGUAGE_TAG)] = Field(
+        DEFAULT_LANGUAGE,
+        description="The documents' language, as a tag such as en-GB: the words outside the templates come "
+        "from templates/strings/<language>.yaml.",
+    )

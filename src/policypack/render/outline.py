@@ -9,37 +9,42 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from policypack.load.strings import bundled_strings
 from policypack.model.flow import Citation, Flow, Source, Step
 from policypack.model.route import number_steps, steps_in_order
+from policypack.model.strings import OutlineWords
 
-PENDING_NOTE = "pending"
 WIDTH = 88
 
 
 def outline_text(
-    flow: Flow, sources: dict[str, Source], *, brief: bool = False, flow_titles: dict[str, str] | None = None
+    flow: Flow,
+    sources: dict[str, Source],
+    *,
+    brief: bool = False,
+    flow_titles: dict[str, str] | None = None,
+    words: OutlineWords | None = None,
 ) -> str:
-    """The flow as numbered steps a person can follow without the picture.
+    """The flow as numbered steps a person can follow without the picture, under a heading.
 
-    `flow_titles` (flow id -> title) names the chart an end step continues in.
+    `flow_titles` (flow id -> title) names the chart an end step continues in; `words` are
+    the language's (the bundled en-GB ones by default).
     """
+    words = words or bundled_strings().outline
     numbers = number_steps(flow)
-    lines = [
-        flow.title,
-        f"Flow {flow.id} · {flow.nation.title()} · guidance edition {flow.edition} · reviewed {flow.reviewed}",
-        "",
-    ]
-    for step in steps_in_order(flow):
-        route = route_summary(step, numbers, flow_titles or {})
+    heading = words.heading.format(id=flow.id, nation=flow.nation.title(), edition=flow.edition, reviewed=flow.reviewed)
+    lines = [flow.title, heading, ""]
+    if brief:
+        lines += step_lines(flow, flow_titles, words)
+    for step in [] if brief else steps_in_order(flow):
+        route = route_summary(step, numbers, flow_titles or {}, words)
         lines.append(f"{numbers[step.id]}. {step.title}  {route}".rstrip())
-        if brief:
-            continue
         indent = " " * (len(str(numbers[step.id])) + 2)
         lane = flow.lanes.get(step.lane)
-        lines.append(f"{indent}Who: {lane.name if lane else step.lane}")
+        lines.append(indent + words.who.format(lane=lane.name if lane else step.lane))
         lines += textwrap.wrap(step.text, WIDTH, initial_indent=indent, subsequent_indent=indent)
         lines += textwrap.wrap(
-            f"Sources: {step_citations(step, sources, states=True)}",
+            words.sources.format(sources=step_citations(step, sources, states=True, words=words)),
             WIDTH,
             initial_indent=indent,
             subsequent_indent=indent + "  ",
@@ -48,33 +53,51 @@ def outline_text(
     return "\n".join(lines).rstrip() + "\n"
 
 
-def route_summary(step: Step, numbers: dict[str, int], flow_titles: dict[str, str]) -> str:
+def step_lines(flow: Flow, flow_titles: dict[str, str] | None, words: OutlineWords) -> list[str]:
+    """One line per step in route order: its number, title and where it leads ("3. ...  Yes → 4 · No → 6")."""
+    numbers = number_steps(flow)
+    return [
+        f"{numbers[step.id]}. {step.title}  {route_summary(step, numbers, flow_titles or {}, words)}".rstrip()
+        for step in steps_in_order(flow)
+    ]
+
+
+def route_summary(
+    step: Step, numbers: dict[str, int], flow_titles: dict[str, str], words: OutlineWords | None = None
+) -> str:
     """Where a step leads, e.g. "Yes → 9 · No → 5", "→ 3" or "(end)"."""
+    words = words or bundled_strings().outline
     if step.kind == "decision":
-        return " · ".join(f"{b.label} → {_number(b.to, numbers)}" for b in step.branches)
+        return words.branch_separator.join(
+            words.branch.format(label=b.label, number=_number(b.to, numbers)) for b in step.branches
+        )
     if step.next:
-        return f"→ {_number(step.next, numbers)}"
+        return words.next.format(number=_number(step.next, numbers))
     if step.continues:
-        return f"(end; continues in: {flow_titles.get(step.continues, step.continues)})"
-    return "(end)"
+        return words.end_continues.format(title=flow_titles.get(step.continues, step.continues))
+    return words.end
 
 
-def step_citations(step: Step, sources: dict[str, Source], *, states: bool = False) -> str:
+def step_citations(
+    step: Step, sources: dict[str, Source], *, states: bool = False, words: OutlineWords | None = None
+) -> str:
     """A step's sources in a line, e.g. "UKCIS advice 2024, 2.4; KCSIE 2025".
 
     With `states` (maintainers' outline only), a pending citation says "(pending)".
     """
     # one source cited for several claims reads once (a claim's state only shows to maintainers)
-    return "; ".join(dict.fromkeys(citation_text(c, sources, states=states) for c in step.cites))
+    return "; ".join(dict.fromkeys(citation_text(c, sources, states=states, words=words) for c in step.cites))
 
 
-def citation_text(citation: Citation, sources: dict[str, Source], *, states: bool = False) -> str:
+def citation_text(
+    citation: Citation, sources: dict[str, Source], *, states: bool = False, words: OutlineWords | None = None
+) -> str:
     source = sources.get(citation.source)
     text = source.short if source else citation.source
     if citation.section:
         text += f", {citation.section}"
     if states and citation.is_pending:
-        text += f" ({PENDING_NOTE})"
+        text += f" ({(words or bundled_strings().outline).pending})"
     return text
 
 

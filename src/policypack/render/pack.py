@@ -20,8 +20,9 @@ from policypack.model.flow import Flow, Phase, Source, Step, chart_name
 from policypack.model.phases import applies
 from policypack.model.profile import Format
 from policypack.model.route import number_steps, steps_in_order
+from policypack.model.strings import Strings
 from policypack.model.theme import Theme
-from policypack.render.outline import route_summary, step_citations
+from policypack.render.outline import route_summary, step_citations, step_lines
 from policypack.render.poster import chart_text, describe_chart, render_poster
 from policypack.render.proof import contact_entries
 from policypack.render.sections import SectionOutline, criteria
@@ -87,7 +88,7 @@ def render_pack(checked: CheckedPack, layout: PackLayout, environment: jinja2.En
         if name == "posters":
             school = {**branding(checked), "draft_parts": len(checked.pending)}  # a draft pack's posters say so
             rendered += [
-                render_pack_poster(environment, poster, checked.theme, checked.flows, school)
+                render_pack_poster(environment, poster, checked.theme, checked.flows, school, checked.inputs.strings)
                 for poster in layout.posters
             ]
             continue
@@ -119,18 +120,20 @@ def render_pack_poster(
     theme: Theme,
     flows: FlowSet,
     school: dict[str, Any] | None,
+    words: Strings,
 ) -> Rendered:
     """A laid-out poster as HTML; `school` (`branding`) fills its title block, None leaves it plain.
     The pack's posters and `policypack flowchart` both come through here."""
     sources, titles = flows.source_map(), flows.flow_titles()
     laid_out = (poster.sheet, poster.chart)
-    html = render_poster(environment, poster.flow, sources, titles, laid_out, theme, school).html
+    html = render_poster(environment, poster.flow, sources, titles, laid_out, theme, school, words).html
     return Rendered(poster.name, html, POSTER_DOCUMENT)
 
 
-def poster_chart_svg(poster: PosterLayout, flows: FlowSet) -> str:
+def poster_chart_svg(poster: PosterLayout, flows: FlowSet, words: Strings) -> str:
     """A poster's chart alone, as SVG, with its text alternative (`flowchart --format svg`)."""
-    return describe_chart(poster.chart, *chart_text(poster.flow, flows.source_map(), flows.flow_titles())).svg
+    alt = chart_text(poster.flow, flows.source_map(), flows.flow_titles(), words)
+    return describe_chart(poster.chart, *alt).svg
 
 
 def pack_context(checked: CheckedPack, layout: PackLayout) -> dict[str, Any]:
@@ -138,7 +141,10 @@ def pack_context(checked: CheckedPack, layout: PackLayout) -> dict[str, Any]:
     profile = checked.school.model
     sources = checked.flows.source_map()
     titles = checked.flows.flow_titles()
-    sections = [_chart_section(key, flow, pages, sources, titles) for key, (flow, pages) in layout.charts.items()]
+    words = checked.inputs.strings
+    sections = [
+        _chart_section(key, flow, pages, sources, titles, words) for key, (flow, pages) in layout.charts.items()
+    ]
     pending = {(chart_name(flow_id), step_id) for flow_id, step_id in checked.pending}
     rules = {(section.key, rule.id): rule for section in sections for rule in section.flow.rules}
     return {
@@ -158,7 +164,8 @@ def pack_context(checked: CheckedPack, layout: PackLayout) -> dict[str, Any]:
         "version": __version__,
         "created": profile.policy.adopted.isoformat(),
         "cite": lambda step: step_citations(step, sources),
-        "number_sections": lambda chapters: SectionOutline(chapters, [(s.key, s.flow) for s in sections]),
+        "number_sections": lambda chapters: SectionOutline(chapters, [(s.key, s.flow) for s in sections], words),
+        "language": words.language,
         "approval": checked.approval,
         "criteria": criteria([(s.key, s.flow, s.numbers) for s in sections]),
         "rule": lambda chart, rule_id: rules.get((chart, rule_id)),
@@ -217,25 +224,26 @@ def branding(checked: CheckedPack) -> dict[str, Any]:
 
 
 def _chart_section(
-    key: str, flow: Flow, pages: list[ChartPage], sources: dict[str, Source], titles: dict[str, str]
+    key: str, flow: Flow, pages: list[ChartPage], sources: dict[str, Source], titles: dict[str, str], words: Strings
 ) -> ChartSection:
     numbers = number_steps(flow)
-    alt, brief = chart_text(flow, sources, titles)
-    lines = brief.splitlines()[3:]
-    described = [_described(flow, page, alt, brief, lines) for page in pages]
-    routes = {step.id: route_summary(step, numbers, titles) for step in flow.steps}
+    alt, brief = chart_text(flow, sources, titles, words)
+    lines = step_lines(flow, titles, words.outline)
+    described = [_described(flow, page, (alt, brief), lines, words) for page in pages]
+    routes = {step.id: route_summary(step, numbers, titles, words.outline) for step in flow.steps}
     return ChartSection(key, flow, numbers, steps_in_order(flow), described, lines, routes)
 
 
-def _described(flow: Flow, page: ChartPage, alt: str, brief: str, lines: list[str]) -> ChartPage:
+def _described(flow: Flow, page: ChartPage, whole: tuple[str, str], lines: list[str], words: Strings) -> ChartPage:
     """A page's chart with its alternative text: the part's own steps when the chart is split."""
+    alt, brief = whole
     if page.parts > 1:
-        words = [lines[n - 1] for n in page.numbers]
-        alt = (
-            f"Flowchart: {flow.title}, part {page.part} of {page.parts} (steps {page.numbers[0]} to "
-            f"{page.numbers[-1]}). The steps in order: " + " ".join(words)
+        shown = [lines[n - 1] for n in page.numbers]
+        first, last = page.numbers[0], page.numbers[-1]
+        alt = words.alt.chart_part.format(
+            title=flow.title, part=page.part, parts=page.parts, first=first, last=last, steps=" ".join(shown)
         )
-        brief = "\n".join(words)
+        brief = "\n".join(shown)
     return replace(page, chart=describe_chart(page.chart, alt, brief))
 
 

@@ -11,13 +11,15 @@ from jinja2 import Environment
 from policypack import __version__
 from policypack.layout.chart import CONTINUES_STYLE, KIND_STYLES, KindStyle
 from policypack.layout.sheet import BLEED_MM, MARK_MM, FittedChart, Sheet
+from policypack.load.strings import bundled_strings
 from policypack.model.flow import Flow, Source
+from policypack.model.strings import Strings
 from policypack.model.theme import Theme
-from policypack.render.outline import outline_text
+from policypack.render.outline import outline_text, step_lines
 from policypack.render.templating import render_document
 
 
-def legend(flow: Flow, style: Theme) -> dict[str, list[dict[str, Any]]]:
+def legend(flow: Flow, style: Theme, words: Strings) -> dict[str, list[dict[str, Any]]]:
     """Only what the chart uses: the kinds of step and the lanes, in drawing order."""
     kinds: list[KindStyle] = []
     for kind in ("start", "action", "decision", "end"):
@@ -28,7 +30,10 @@ def legend(flow: Flow, style: Theme) -> dict[str, list[dict[str, Any]]]:
     used = [lane for lane in flow.lanes if any(s.lane == lane for s in flow.steps)]
     fills = dict(zip(flow.lanes, style.lane_fills(len(flow.lanes)), strict=False))
     return {
-        "kinds": [{"label": k.label, "shape": k.shape, "style": k.style, "peripheries": k.peripheries} for k in kinds],
+        "kinds": [
+            {"label": words.chart.kinds[k.kind], "shape": k.shape, "style": k.style, "peripheries": k.peripheries}
+            for k in kinds
+        ],
         "lanes": [{"name": flow.lanes[lane].name, "tag": flow.lanes[lane].tag, "fill": fills[lane]} for lane in used],
     }
 
@@ -51,10 +56,11 @@ def describe_chart(chart: FittedChart, alt_text: str, description: str) -> Fitte
     return replace(chart, svg=chart.svg[:head_end] + accessible + chart.svg[head_end:])
 
 
-def chart_text(flow: Flow, sources: dict[str, Source], flow_titles: dict[str, str]) -> tuple[str, str]:
+def chart_text(flow: Flow, sources: dict[str, Source], flow_titles: dict[str, str], words: Strings) -> tuple[str, str]:
     """A chart's alternative text and its description: the numbered steps in route order."""
-    steps = outline_text(flow, sources, brief=True, flow_titles=flow_titles)
-    return f"Flowchart: {flow.title}. The steps in order: " + " ".join(steps.splitlines()[3:]), steps
+    steps = " ".join(step_lines(flow, flow_titles, words.outline))
+    description = outline_text(flow, sources, brief=True, flow_titles=flow_titles, words=words.outline)
+    return words.alt.chart.format(title=flow.title, steps=steps), description
 
 
 def render_poster(
@@ -65,16 +71,19 @@ def render_poster(
     laid_out: tuple[Sheet, FittedChart],
     style: Theme,
     branding: dict[str, Any] | None = None,
+    words: Strings | None = None,
 ) -> Poster:
     """The poster's HTML; `branding` (the school, its logo and dates) fills the title block."""
     sheet, chart = laid_out
-    chart = describe_chart(chart, *chart_text(flow, sources, flow_titles))
+    words = words or bundled_strings()
+    chart = describe_chart(chart, *chart_text(flow, sources, flow_titles, words))
     context = {
         "flow": flow,
         "sheet": sheet,
         "chart": chart,
         "style": style,
-        "legend": legend(flow, style),
+        "legend": legend(flow, style, words),
+        "language": words.language,
         "version": __version__,
         "bleed_mm": BLEED_MM,
         "mark_mm": MARK_MM,

@@ -14,7 +14,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from policypack.load.strings import bundled_strings
 from policypack.model.flow import Flow, Step
+from policypack.model.strings import Strings
 
 
 class UnknownSection(jinja2.TemplateRuntimeError, LookupError):
@@ -36,7 +38,10 @@ class SectionOutline:
     given as (key, flow). A reference to an id that is not a section is an error.
     """
 
-    def __init__(self, chapters: Sequence[tuple[str, str]], charts: Sequence[tuple[str, Flow]]) -> None:
+    def __init__(
+        self, chapters: Sequence[tuple[str, str]], charts: Sequence[tuple[str, Flow]], words: Strings | None = None
+    ) -> None:
+        self.words = words or bundled_strings()
         self.headings: list[Heading] = []
         for index, (key, title) in enumerate(chapters, start=1):
             self.headings.append(Heading(key, str(index), title, 2))
@@ -54,7 +59,8 @@ class SectionOutline:
 
     def ref(self, key: str) -> Markup:
         """'section 5.1', linked to its heading."""
-        return Markup('<a class="xref" href="#{}">section {}</a>').format(key, self[key].number)
+        said = self.words.section_ref.format(number=self[key].number)
+        return Markup('<a class="xref" href="#{}">{}</a>').format(key, said)
 
 
 def criteria(charts: Sequence[tuple[str, Flow, dict[str, int]]]) -> list[dict[str, Any]]:

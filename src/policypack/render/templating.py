@@ -23,6 +23,8 @@ from pydantic import BaseModel
 
 from policypack.errors import InvalidInput, Location, Problem
 from policypack.load.files import UnreadableFile, inside, read_bytes
+from policypack.load.strings import bundled_strings
+from policypack.model.strings import Strings
 from policypack.render.links import FILTERS as LINK_FILTERS
 from policypack.resources import bundled_path
 
@@ -121,13 +123,16 @@ def _repeat_size(left: Any, right: Any) -> int:
 
 
 def template_environment(
-    school_templates: Path | None = None, sources: Sequence[tuple[str, str]] | None = None
+    school_templates: Path | None = None,
+    sources: Sequence[tuple[str, str]] | None = None,
+    words: Strings | None = None,
 ) -> jinja2.Environment:
     """One sandboxed environment per school: its own folder first, then the bundled templates.
 
     With `sources` (the school's templates as read and checked at load), the school's folder
     is served from them and never read again. Autoescaping everywhere and StrictUndefined:
-    a missing value is an error, not a blank.
+    a missing value is an error, not a blank. `| date` writes a date as the language does
+    (`words`: the bundled en-GB by default).
     """
     loader: jinja2.BaseLoader
     if school_templates and sources is not None:
@@ -144,6 +149,7 @@ def template_environment(
         keep_trailing_newline=True,
     )
     environment.filters.update(LINK_FILTERS)
+    environment.filters["date"] = (words or bundled_strings()).date
     return environment
 
 

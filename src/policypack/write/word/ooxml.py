@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -28,7 +29,6 @@ from policypack.load.files import UnreadableFile, read_bytes
 from policypack.write.pdf import BuildFailed
 from policypack.write.word.runs import text_of
 
-LANGUAGE = "en-GB"
 MAX_PICTURE_BYTES = 5_000_000
 _ABSTRACT_IDS = {"decimal": 901, "bullet": 902}
 
@@ -95,8 +95,9 @@ def add_field(paragraph: Any, instruction: str, shown: str, size: float) -> None
     paragraph._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" {instruction} ">{run}</w:fldSimple>'))
 
 
-def set_language(document: Any) -> None:
-    """British English for spelling and for screen readers, in every style that does not say otherwise."""
+def set_language(document: Any, language: str) -> None:
+    """The documents' language (a tag such as en-GB) for spelling and for screen readers, in every
+    style that does not say otherwise."""
     defaults = document.styles.element.find(qn("w:docDefaults"))
     if defaults is None:
         defaults = parse_xml(f"<w:docDefaults {nsdecls('w')}/>")
@@ -108,11 +109,13 @@ def set_language(document: Any) -> None:
     properties = run_defaults.find(qn("w:rPr"))
     for old in properties.findall(qn("w:lang")):
         properties.remove(old)
-    properties.append(parse_xml(f'<w:lang {nsdecls("w")} w:val="{LANGUAGE}" w:eastAsia="{LANGUAGE}" w:bidi="ar-SA"/>'))
-    document.core_properties.language = LANGUAGE
+    properties.append(parse_xml(f'<w:lang {nsdecls("w")} w:val="{language}" w:eastAsia="{language}" w:bidi="ar-SA"/>'))
+    document.core_properties.language = language
 
 
-def set_properties(document: Any, title: str, author: str, subject: str, keywords: str, when: dt.datetime) -> None:
+def set_properties(
+    document: Any, title: str, author: str, subject: str, keywords: str, when: dt.datetime, category: str
+) -> None:
     properties = document.core_properties
     properties.title = title
     properties.author = author
@@ -120,7 +123,7 @@ def set_properties(document: Any, title: str, author: str, subject: str, keyword
     properties.subject = subject
     properties.keywords = keywords
     properties.comments = ""
-    properties.category = "Safeguarding policy"
+    properties.category = category
     properties.revision = 1
     properties.created = when
     properties.modified = when
@@ -204,7 +207,7 @@ def image_bytes(src: str, allowed: list[Path]) -> tuple[bytes, bool]:
     raise BuildFailed(f"refused to put {src[:80]} in a Word file: only the school's own PNG, JPEG or SVG images")
 
 
-def page_furniture(document: Any, tree: Any, keep: bool, text_width: Length) -> None:
+def page_furniture(document: Any, tree: Any, keep: bool, text_width: Length, page_of: Sequence[str]) -> None:
     """Header: the school and the title; footer: where the words come from, and page numbers.
 
     A letterhead's own header and footer (`keep`) stay as the school made them.
@@ -229,9 +232,9 @@ def page_furniture(document: Any, tree: Any, keep: bool, text_width: Length) -> 
         footer.paragraphs[0].add_run(running["running-provenance"]).font.size = Pt(8)
         pages = footer.add_paragraph()
         pages.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        pages.add_run("Page ")
+        pages.add_run(page_of[0])
         add_field(pages, "PAGE", "1", 8.5)
-        pages.add_run(" of ")
+        pages.add_run(page_of[1])
         add_field(pages, "NUMPAGES", "1", 8.5)
         for run in pages.runs:
             run.font.size = Pt(8.5)

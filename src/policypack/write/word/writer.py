@@ -21,6 +21,8 @@ from docx.shared import Mm
 
 from policypack.load.letterhead import Letterhead
 from policypack.load.pack import CheckedPack
+from policypack.load.strings import bundled_strings
+from policypack.model.strings import Strings
 from policypack.model.theme import Theme
 from policypack.render.pack import Rendered
 from policypack.write.atomic import replacing
@@ -48,6 +50,7 @@ def write_docx(
     raster: Rasteriser,
     allowed: Sequence[Path],
     template: Letterhead | None = None,
+    words: Strings | None = None,
 ) -> None:
     """Write `html` (a rendered document) as a Word file at `out`, atomically and reproducibly."""
     html = visible_controls(html)  # XML cannot hold them: they print as their pictures
@@ -62,13 +65,15 @@ def write_docx(
     builder = BodyBuilder(document, theme, raster, [root.resolve() for root in allowed], iter(svgs))
     builder.prepare(styled=template is None)
     builder.container(tree.body)
-    page_furniture(document, tree, template is not None, Mm(TEXT_WIDTH_MM))
+    words = words or bundled_strings()
+    page_furniture(document, tree, template is not None, Mm(TEXT_WIDTH_MM), words.word.page_of)
     when = dt.datetime.combine(adopted, dt.time(), tzinfo=dt.UTC)  # the file's dates: the policy's
     meta = {m.get("name"): m.get("content", "") for m in tree.xpath("//meta[@name]")}
     title = text_of(tree.find(".//title")) if tree.find(".//title") is not None else ""
     author = meta.get("author", "")
-    set_properties(document, title, author, meta.get("description", ""), meta.get("keywords", ""), when)
-    set_language(document)
+    subject, keywords = meta.get("description", ""), meta.get("keywords", "")
+    set_properties(document, title, author, subject, keywords, when, words.word.category)
+    set_language(document, words.language)
     with replacing(out) as temp:
         temp.write_bytes(package_bytes(document, when))
 
@@ -92,9 +97,8 @@ class WordWriter:
     def write(self, document: Rendered, out: Path) -> None:
         inputs = self.checked.inputs
         adopted = inputs.school.model.policy.adopted
-        write_docx(
-            document.html, out, self.checked.theme, adopted, self.raster, inputs.allowed, inputs.school.letterhead
-        )
+        letterhead, theme = inputs.school.letterhead, self.checked.theme
+        write_docx(document.html, out, theme, adopted, self.raster, inputs.allowed, letterhead, inputs.strings)
 
     def close(self) -> None:
         self.raster.close()
