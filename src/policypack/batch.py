@@ -10,14 +10,16 @@ ended (each leaves the previous pack intact) and queued ones never start.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 import os
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from policypack.build import load_checked_pack, make_pack
 from policypack.errors import InvalidInput, PolicypackError, os_error_message
@@ -25,13 +27,14 @@ from policypack.layout.fonts import font_problems, require_tools
 from policypack.load.pack import CheckedPack
 from policypack.workers import MEMORY_LIMIT_BYTES, TimeLimitReached, run_here, run_in_workers, stop_signals
 from policypack.write.clash import clashes
-from policypack.write.manifest import MANIFEST, inputs_digest
+from policypack.write.manifest import MANIFEST, inputs_digest, recorded_digest
 from policypack.write.pack import is_intact, pack_folder_name, read_manifest, remove_staging
 
 Status = Literal["built", "unchanged", "failed", "stopped"]
 SCHOOL_TIME_LIMIT_SECONDS = 300.0
 PLAN_TIME_LIMIT_SECONDS = 60.0  # to read and check one profile, here in the parent, before any worker starts
 STOP_GRACE_SECONDS = 2.0
+log = logging.getLogger("policypack")
 
 
 @dataclass(frozen=True)
@@ -121,11 +124,27 @@ def default_jobs() -> int:
 
 
 def _plan(profiles: Sequence[Path], output: Path, today: dt.date) -> _Plan:
-    """Load and check every profile once; decide what to skip, fail, or build."""
+    """Load and check every profile once; decide what to skip, fail, or build.
+
+    A profile whose pack is intact and was made from exactly the files it is made from now
+    (the manifest lists them) is skipped without being parsed: the same bytes load and
+    check the same way, and nothing a pack prints depends on the day it is built.
+    """
     plan = _Plan()
     folders: dict[str, list[Path]] = {}
     loaded: dict[Path, CheckedPack] = {}
+    previous = _previous_packs(output)
+    names: dict[Path, str] = {}
+    paths: dict[Path, Path] = {}  # each profile as its pack's manifest names it
     for profile in dict.fromkeys(profiles):
+        found = previous.get(profile.resolve())
+        if found and _still_made_from(*found, today):
+            folder, manifest = found
+            names[profile] = str(manifest.get("school", profile.stem))
+            paths[profile] = Path(manifest["profile"])
+            plan.done[profile] = Outcome(profile, "unchanged", names[profile], folder=folder)
+            folders.setdefault(folder.name, []).append(profile)
+            continue
         try:  # under a worker's memory limit and a time limit: one hostile profile cannot stall the batch
             pack = run_here(load_checked_pack, (profile, today), PLAN_TIME_LIMIT_SECONDS)
         except InvalidInput as exc:
@@ -145,11 +164,13 @@ def _plan(profiles: Sequence[Path], output: Path, today: dt.date) -> _Plan:
             )
             continue
         loaded[profile] = pack
+        names[profile] = _name(pack)
+        paths[profile] = pack.school.profile.path
         folders.setdefault(pack_folder_name(_name(pack), pack.school.profile.path), []).append(profile)
     for name, owners in folders.items():
         if len(owners) > 1:
-            for profile, message in clashes(owners, output / name, {p: loaded[p].school.profile.path for p in owners}):
-                plan.done[profile] = Outcome(profile, "failed", _name(loaded[profile]), message)
+            for profile, message in clashes(owners, output / name, {p: paths[p] for p in owners}):
+                plan.done[profile] = Outcome(profile, "failed", names[profile], message)
     for profile, pack in loaded.items():
         if profile in plan.done:
             continue
@@ -159,6 +180,34 @@ def _plan(profiles: Sequence[Path], output: Path, today: dt.date) -> _Plan:
         else:
             plan.todo.append((profile, pack))
     return plan
+
+
+def _previous_packs(output: Path) -> dict[Path, tuple[Path, dict[str, Any]]]:
+    """The pack folders in `output` by the profile each was built from, with their manifests."""
+    found: dict[Path, tuple[Path, dict[str, Any]]] = {}
+    with contextlib.suppress(OSError):
+        for folder in output.iterdir():
+            if folder.is_symlink() or not folder.is_dir():
+                continue
+            manifest = read_manifest(folder / MANIFEST)
+            if manifest is not None and isinstance(manifest.get("profile"), str):
+                found[Path(manifest["profile"])] = (folder, manifest)
+    return found
+
+
+def _still_made_from(folder: Path, manifest: dict[str, Any], today: dt.date) -> bool:
+    """Whether a pack is intact and its recorded inputs are byte for byte what they were.
+
+    Its review date is the one thing that depends on the day: a pack past it is still
+    unchanged, and the school hears of it as it would from a full check.
+    """
+    if manifest.get("inputs") != recorded_digest(manifest) or not is_intact(folder):
+        return False
+    due = manifest.get("policy", {}).get("next_review") if isinstance(manifest.get("policy"), dict) else None
+    with contextlib.suppress(TypeError, ValueError):
+        if due and dt.date.fromisoformat(due) < today:
+            log.warning("%s: warning: the policy was due for review by %s", manifest["profile"], due)
+    return True
 
 
 def _preflight(plan: _Plan) -> None:

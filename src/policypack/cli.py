@@ -42,7 +42,7 @@ from policypack.errors import (
 )
 from policypack.interview import write_profile
 from policypack.layout.sheet import PAPER_MM
-from policypack.load.flows import bundled_flow_set, find_flow
+from policypack.load.flows import bundled_flow_set, bundled_registry, find_flow
 from policypack.model.schema import SCHEMAS, json_schema
 from policypack.render.outline import outline_data, outline_text
 from policypack.resources import bundled_path
@@ -361,7 +361,7 @@ def _warn_of_due_guidance(today: dt.date) -> None:
 
     What to read and change is a maintainer's work: `policypack review` lists it.
     """
-    registry = bundled_flow_set().sources
+    registry = bundled_registry()  # the registry alone: a rebuild with nothing to do parses no flow
     due = [p for p in registry_date_problems(registry, today) if p.severity is Severity.WARNING] if registry else []
     if due:
         changes = f"{len(due)} expected change{'s' if len(due) != 1 else ''}"

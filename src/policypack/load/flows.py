@@ -79,6 +79,12 @@ def bundled_flow_set() -> FlowSet:
     return load_flow_set(bundled_path("flows"))
 
 
+@functools.cache
+def bundled_registry() -> SourcesDoc | None:
+    """The bundled sources registry alone (what a build warns about), without parsing the flows."""
+    return _load_registry(bundled_path("flows") / SOURCES_FILE)[0]
+
+
 def flow_files(root: Path) -> list[Path]:
     return sorted(
         path

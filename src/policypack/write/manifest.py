@@ -6,17 +6,21 @@ import functools
 import hashlib
 import json
 import platform
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from policypack import __version__
 from policypack.errors import PolicypackError
+from policypack.load.files import UnreadableFile, read_bytes
 from policypack.load.pack import PackInput
 from policypack.model.approval import Approval
 from policypack.resources import bundled_path
 from policypack.tools import run_tool
 
 MANIFEST = "manifest.json"
+MAX_INPUT_BYTES = 10_000_000  # a file bigger than any input load accepts is a change, not a read
 
 
 def write_manifest(stage: Path, pack: PackInput, approval: Approval) -> None:
@@ -32,6 +36,11 @@ def write_manifest(stage: Path, pack: PackInput, approval: Approval) -> None:
         "school": profile.school.name,
         "profile": str(pack.school.profile.path),
         "inputs": inputs_digest(pack),
+        # what the digest was taken of, so that a rebuild can tell "unchanged" without parsing anything
+        "sources": {
+            "files": sorted(str(path) for path, _ in pack.school.inputs),
+            "templates": str(pack.school.templates) if pack.school.templates else None,
+        },
         "nation": nation,
         "version": approval.version,
         "edition": f"Edition {approval.edition}, {approval.edition_date:%B %Y}" if approval.edition_date else "",
@@ -73,11 +82,36 @@ def inputs_digest(pack: PackInput) -> str:
     the school's own templates (each as the bytes read and checked at load, never the file
     as it is now), the bundled flows and templates, and the tools' versions.
     """
+    return _digest(pack.school.inputs)
+
+
+def recorded_digest(manifest: dict[str, Any]) -> str | None:
+    """The inputs digest of the files a manifest says its pack was made from, as they are now;
+    None when it cannot say (an older manifest, or a file added to the templates folder)."""
+    sources = manifest.get("sources")
+    if not isinstance(sources, dict) or not isinstance(sources.get("files"), list):
+        return None
+    files = [Path(name) for name in sources["files"] if isinstance(name, str)]
+    templates = sources.get("templates")
+    if isinstance(templates, str) and not set(_files_under(Path(templates))) <= set(files):
+        return None  # a new file in the school's templates folder: load it properly
+    return _digest((path, hashlib.sha256(_content(path)).hexdigest()) for path in files)
+
+
+def _digest(inputs: Iterable[tuple[Path, str]]) -> str:
     digest = hashlib.sha256(json.dumps(tool_versions(), sort_keys=True).encode())
     digest.update(_bundled_digest().encode())
-    for path, sha in sorted(pack.school.inputs):
+    for path, sha in sorted(inputs):
         digest.update(str(path).encode() + b"\0" + sha.encode())
     return digest.hexdigest()
+
+
+def _content(path: Path) -> bytes:
+    """A school's file as it is now; anything unreadable counts as changed, never as a crash."""
+    try:
+        return read_bytes(path, MAX_INPUT_BYTES)
+    except UnreadableFile as exc:
+        return f"unreadable: {exc}".encode()
 
 
 @functools.cache
