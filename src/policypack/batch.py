@@ -137,7 +137,8 @@ def _plan(profiles: Sequence[Path], output: Path, today: dt.date) -> _Plan:
     names: dict[Path, str] = {}
     paths: dict[Path, Path] = {}  # each profile as its pack's manifest names it
     for profile in dict.fromkeys(profiles):
-        found = previous.get(profile.resolve())
+        resolved = _resolved(profile)
+        found = previous.get(resolved) if resolved else None
         if found and _still_made_from(*found, today):
             folder, manifest = found
             names[profile] = str(manifest.get("school", profile.stem))
@@ -180,6 +181,13 @@ def _plan(profiles: Sequence[Path], output: Path, today: dt.date) -> _Plan:
         else:
             plan.todo.append((profile, pack))
     return plan
+
+
+def _resolved(path: Path) -> Path | None:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a link loop: the full load says so, at its place
+        return None
 
 
 def _previous_packs(output: Path) -> dict[Path, tuple[Path, dict[str, Any]]]:
