@@ -209,6 +209,10 @@ def _still_made_from(folder: Path, manifest: dict[str, Any], today: dt.date) -> 
     Its review date is the one thing that depends on the day: a pack past it is still
     unchanged, and the school hears of it as it would from a full check.
     """
+    sources = manifest.get("sources")
+    files = sources.get("files") if isinstance(sources, dict) else None
+    if not isinstance(files, list) or manifest.get("profile") not in files:
+        return False  # a manifest that does not list this very profile among its inputs (moved, or older)
     if manifest.get("inputs") != recorded_digest(manifest) or not is_intact(folder):
         return False
     due = manifest.get("policy", {}).get("next_review") if isinstance(manifest.get("policy"), dict) else None
