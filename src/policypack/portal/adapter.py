@@ -24,8 +24,8 @@ import yaml
 from policypack.batch import build_many
 from policypack.build import PosterRequest, build_flowchart
 from policypack.diff import diff_flows, diff_text, flow_version
-from policypack.errors import InvalidInput, PolicypackError, Problem, Severity
-from policypack.load.flows import find_flow, flow_files
+from policypack.errors import PolicypackError, Problem, Severity
+from policypack.load.flows import flow_files
 from policypack.load.profile import load_school
 from policypack.load.yamlsource import YamlLoadError, parse_yaml
 from policypack.resources import bundled_path
@@ -88,12 +88,8 @@ def build(profile: Path, output_root: Path, today: dt.date) -> BuildResult:
 
 def preview_poster(profile: Path, out: Path, today: dt.date) -> None:
     """The staff poster (the staff-response chart on A4, the school's branding) as a PNG."""
-    school, problems = load_school(profile)
-    if school is None:
-        raise InvalidInput(problems)
-    flow_set, doc = find_flow(f"{school.model.school.nation}-staff-response")
     request = PosterRequest(size="A4", fmt="png", dpi=PREVIEW_DPI, profile=profile)
-    build_flowchart(flow_set, doc, request, out, today)
+    build_flowchart("staff-response", request, out, today)  # the profile's nation's chart, as flowchart does
 
 
 def preview_staff_card(profile: Path, out: Path, today: dt.date) -> None:
