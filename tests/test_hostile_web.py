@@ -209,3 +209,40 @@ def test_a_letterhead_with_every_external_part_gives_word_files_with_none_of_the
         assert part not in content, part
     assert 'TargetMode="External"' not in content
     assert docx.Document(str(policy)).sections[0].header.paragraphs[0].text == "Oakfield Academy letterhead"
+
+
+def lying_letterhead() -> bytes:
+    """L01: a real letterhead plus a part whose zip directory claims 1 kB while its data inflates to 20 MB."""
+    plain = io.BytesIO()
+    docx.Document().save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item))
+        target.writestr("word/media/filler.bin", bytes(20_000_000))
+    data = bytearray(out.getvalue())
+    honest = (20_000_000).to_bytes(4, "little")
+    lie = (1_000).to_bytes(4, "little")
+    name = b"word/media/filler.bin"
+    for signature, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # local header, then directory
+        at = data.find(signature)
+        while at != -1:
+            name_at = at + (30 if signature == b"PK\x03\x04" else 46)
+            if data[name_at : name_at + len(name)] == name and data[at + size_at : at + size_at + 4] == honest:
+                data[at + size_at : at + size_at + 4] = lie
+            at = data.find(signature, at + 4)
+    return bytes(data)
+
+
+def test_a_letterhead_whose_directory_lies_is_refused_at_validate_as_damaged(tmp_path: Path) -> None:
+    profile = school_with(tmp_path, "[docx]", extra="\n  word_template: letterhead.docx")
+    letterhead = lying_letterhead()
+    with zipfile.ZipFile(io.BytesIO(letterhead)) as archive:  # the case really lies
+        assert archive.getinfo("word/media/filler.bin").file_size == 1_000
+    (profile.parent / "letterhead.docx").write_bytes(letterhead)
+    result = CliRunner().invoke(main, ["validate", str(profile)])
+    assert result.exit_code == 1, result.output
+    line = next(n for n, text in enumerate(profile.read_text().splitlines(), 1) if "word_template" in text)
+    assert f"school.yaml:{line}:" in result.output
+    assert "letterhead.docx is damaged" in result.output and "save it again from Word" in result.output
+    assert "Traceback" not in result.output

@@ -71,7 +71,10 @@ def not_a_letterhead(data: bytes) -> str | None:
                 return f"has more than {MAX_MEMBERS} parts"
             if any(m.flag_bits & 0x1 for m in members):
                 return "is encrypted (a password-protected part); save it again without a password"
-            inflated = _inflate_all(archive, members)
+            try:
+                inflated = _inflate_all(archive, members)
+            except zipfile.BadZipFile as exc:  # the directory opened, a part did not: sizes or CRC lie
+                return f"is damaged: a part does not unpack as its directory says ({exc}); save it again from Word"
     except zipfile.BadZipFile:
         return "is not a Word file (it is not a .docx package)"
     except (ValueError, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
