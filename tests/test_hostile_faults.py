@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -205,20 +206,7 @@ def test_a_worker_carries_its_own_cpu_limit() -> None:
 @pytest.mark.parametrize(("number", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
 def test_sigterm_and_sighup_stop_a_batch_like_ctrl_c(tmp_path: Path, number: int, status: int) -> None:
     """C04, C09: the parent alone gets the signal; the workers stop, the summary is printed."""
-    script = f"""
-import sys, time
-from pathlib import Path
-from policypack import batch
-from policypack.cli import main
-batch.build_one = lambda profile, pack, output: time.sleep(600)
-batch._preflight = lambda plan: None
-sys.argv = ["policypack", "build", {str(school(tmp_path))!r}, {str(_copy(tmp_path))!r},
-            "-o", {str(tmp_path / "out")!r}, "-j", "2"]
-main()
-"""
-    process = subprocess.Popen(
-        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path
-    )
+    process = _hung_batch(tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     workers = _wait_for_children(process.pid, 2)
     process.send_signal(number)
     out, err = process.communicate(timeout=60)
@@ -227,6 +215,21 @@ main()
     assert f"stopped by {signal.Signals(number).name}" in err
     time.sleep(0.5)
     assert not [pid for pid in workers if _running(pid)], "no worker outlives the batch"
+
+
+def _hung_batch(tmp_path: Path, **pipes: Any) -> subprocess.Popen[str]:
+    """A `build -j 2` of two schools whose workers sleep: a batch to signal or kill mid-build."""
+    script = f"""
+import sys, time
+from policypack import batch
+from policypack.cli import main
+batch.build_one = lambda profile, pack, output: time.sleep(600)
+batch._preflight = lambda plan: None
+sys.argv = ["policypack", "build", {str(school(tmp_path))!r}, {str(_copy(tmp_path))!r},
+            "-o", {str(tmp_path / "out")!r}, "-j", "2"]
+main()
+"""
+    return subprocess.Popen([sys.executable, "-c", script], text=True, cwd=tmp_path, **pipes)
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -268,17 +271,7 @@ def _running(pid: int) -> bool:
 
 def test_a_worker_dies_with_its_parent(tmp_path: Path) -> None:
     """C05: the batch's parent killed outright (SIGKILL): its workers do not run on as orphans."""
-    script = f"""
-import sys, time
-from policypack import batch
-from policypack.cli import main
-batch.build_one = lambda profile, pack, output: time.sleep(600)
-batch._preflight = lambda plan: None
-sys.argv = ["policypack", "build", {str(school(tmp_path))!r}, {str(_copy(tmp_path))!r},
-            "-o", {str(tmp_path / "out")!r}, "-j", "2"]
-main()
-"""
-    process = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path)
+    process = _hung_batch(tmp_path)
     workers = _wait_for_children(process.pid, 2)
     process.kill()
     process.wait(30)

@@ -14,7 +14,7 @@ from policypack.errors import Problem, Severity, suggest
 from policypack.load.flows import FlowSet, SourcesDoc
 from policypack.load.located import Located
 from policypack.load.profile import School
-from policypack.model.flow import Flow, SourceRegistry
+from policypack.model.flow import Flow, NationalTerm, SourceRegistry
 
 _NATIONAL_HINT = "patch the step in this flow with this nation's wording and sources, or rename the source"
 _SINGLE_NATIONS = {"england", "wales", "scotland", "northern ireland"}
@@ -78,15 +78,20 @@ def national_problems(doc: Located[Flow], registry: SourceRegistry) -> Iterator[
             if source and not applies(source.jurisdiction, nation):
                 message = f"{doc.model.id} {how}, citing '{source.id}', which applies in {source.jurisdiction} only"
                 yield Problem(where, message, _NATIONAL_HINT)
-        words = f"{step.title} {step.text}".casefold()
-        for term in registry.national_terms:
-            if not applies(term.jurisdiction, nation) and term.text.casefold() in words:
-                instead = f"; say '{term.instead}'" if term.instead else ""
-                yield Problem(
-                    where,
-                    f"{doc.model.id} {how}, which says '{term.text}', a term of {term.jurisdiction} only",
-                    f"patch the step with this nation's wording{instead}",
-                )
+        for term, instead in foreign_terms(f"{step.title} {step.text}", nation, registry):
+            yield Problem(
+                where,
+                f"{doc.model.id} {how}, which says '{term.text}', a term of {term.jurisdiction} only",
+                f"patch the step with this nation's wording{instead}",
+            )
+
+
+def foreign_terms(words: str, nation: str, registry: SourceRegistry) -> Iterator[tuple[NationalTerm, str]]:
+    """The other nations' terms these words use, each with "; say '...'" naming this nation's word (or "")."""
+    folded = words.casefold()
+    for term in registry.national_terms:
+        if not applies(term.jurisdiction, nation) and term.text.casefold() in folded:
+            yield term, f"; say '{term.instead}'" if term.instead else ""
 
 
 def applies(jurisdiction: str, nation: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policypack.check.nations import applies
+from policypack.check.nations import applies, foreign_terms
 from policypack.errors import Problem, suggest
 from policypack.load.located import Located
 from policypack.model.flow import Flow, SourceRegistry
@@ -46,12 +46,9 @@ def rule_problems(doc: Located[Flow], registry: SourceRegistry | None) -> Iterat
             elif not applies(source.jurisdiction, nation):
                 message = f"rule '{rule.id}' cites '{source.id}', which applies in {source.jurisdiction} only"
                 yield Problem(where, message, "patch or omit the rule in this nation's flow")
-        words = f"{rule.text} {rule.plain or ''}".casefold()
-        for term in registry.national_terms:
-            if not applies(term.jurisdiction, nation) and term.text.casefold() in words:
-                instead = f"; say '{term.instead}'" if term.instead else ""
-                yield Problem(
-                    where,
-                    f"rule '{rule.id}' says '{term.text}', a term of {term.jurisdiction} only",
-                    f"patch the rule with this nation's wording{instead}",
-                )
+        for term, instead in foreign_terms(f"{rule.text} {rule.plain or ''}", nation, registry):
+            yield Problem(
+                where,
+                f"rule '{rule.id}' says '{term.text}', a term of {term.jurisdiction} only",
+                f"patch the rule with this nation's wording{instead}",
+            )
