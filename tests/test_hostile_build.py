@@ -272,10 +272,11 @@ def test_folder_names_transliterate_or_fall_back_to_the_profiles_folder(name: st
 
 # --- Builds that are killed, hang or are interrupted -----------------------------------------
 
-# Path.replace calls in a two-document build: (1, 2) two PDFs into staging, then (3) the old
-# manifest set aside, (4, 5) two PDFs into place, (6) the new manifest last. "before" dies
-# once everything is staged, "after" once the build has finished.
-SWAP_STEPS = ["before", 3, 4, 5, 6, "after"]
+# The renames of the swap itself, counted from its start. The two-document pack has five files
+# (two PDFs, two Word files, the contacts proof): (1) the old manifest set aside, then for each
+# file (2, 4, …) the old copy set aside and (3, 5, …) the new one put in place, (12) the new
+# manifest last. "before" dies once everything is staged, "after" once the build has finished.
+SWAP_STEPS = ["before", 1, 2, 3, 7, 11, 12, "after"]
 
 
 @pytest.fixture(scope="module")
@@ -304,17 +305,23 @@ def test_a_build_killed_at_any_point_of_the_swap_is_repaired_by_the_next(
 import os, pathlib, sys
 from policypack.cli import main
 from policypack.render.templating import TemplateRefused, template_environment
-real = pathlib.Path.replace
-count = 0
+import policypack.write.pack as p
+real, real_swap = pathlib.Path.replace, p.put_in_place
+count = None
 def dying(self, target):
     global count
-    count += 1
-    if {kill_at!r} == count:
-        os._exit(137)
+    if count is not None:
+        count += 1
+        if {kill_at!r} == count:
+            os._exit(137)
     return real(self, target)
-if {kill_at!r} == "before":
-    import policypack.write.pack as p
-    p.put_in_place = lambda *a: os._exit(137)
+def counted_swap(*args):
+    global count
+    if {kill_at!r} == "before":
+        os._exit(137)
+    count = 0
+    return real_swap(*args)
+p.put_in_place = counted_swap
 pathlib.Path.replace = dying
 try:
     main(["build", {str(profile)!r}, "-o", {str(out)!r}])
@@ -330,6 +337,9 @@ if {kill_at!r} == "after":
         assert new == ("Ms Newly Appointed" in pdf_words(folder / "parent-leaflet.pdf"))
     result = run_cli("build", str(profile), "-o", str(out))
     assert result.exit_code == 0, result.output
+    # rebuilt into the pack folder: a killed build's staging folder never passes for the pack
+    status = "unchanged" if kill_at == "after" else "built"
+    assert f"{status}: Oakfield Academy -> {folder}\n" in result.output
     assert is_intact(folder)
     assert "Ms Newly Appointed" in pdf_words(folder / "staff-card.pdf")
     assert not [p for p in out.iterdir() if ".staging-" in p.name], "leftovers of the killed build are cleaned up"

@@ -191,11 +191,15 @@ def _resolved(path: Path) -> Path | None:
 
 
 def _previous_packs(output: Path) -> dict[Path, tuple[Path, dict[str, Any]]]:
-    """The pack folders in `output` by the profile each was built from, with their manifests."""
+    """The pack folders in `output` by the profile each was built from, with their manifests.
+
+    Hidden folders are never packs: a staging folder a killed build left behind holds a whole
+    manifest of a pack that was never put in place, and must not pass for it.
+    """
     found: dict[Path, tuple[Path, dict[str, Any]]] = {}
     with contextlib.suppress(OSError):
         for folder in output.iterdir():
-            if folder.is_symlink() or not folder.is_dir():
+            if folder.name.startswith(".") or folder.is_symlink() or not folder.is_dir():
                 continue
             manifest = read_manifest(folder / MANIFEST)
             if manifest is not None and isinstance(manifest.get("profile"), str):
