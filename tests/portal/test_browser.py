@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from policypack.portal.builds.models import BuildJob
-from tests.conftest import ROOT
 from tests.portal.conftest import PASSWORD, ROLES, Tenant, make_tenant
 from tests.test_web import AXE, WCAG_22_AA, browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_weasyprint")]  # browser: by its fixture
 __all__ = ["browser"]  # the fixture, shared with the web page's test
 WIDTHS = (320, 1280)
-SCREENSHOTS = ROOT / "output" / "test-screenshots"
 # Playwright's sync API keeps an event loop in this thread; the test's own queries stay synchronous,
 # and pytest-django flushes the database after the test, so the flag stays set for the session.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -47,7 +46,7 @@ def pages_for(role: str, tenant: Tenant) -> list[str]:
     return pages
 
 
-def check_page(page: Any, width: int, name: str) -> None:
+def check_page(page: Any, width: int, name: str, screenshots: Path) -> None:
     page.evaluate(AXE.read_text(encoding="utf-8"))  # through the debugger, so the page's CSP stays as it is
     results = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_22_AA
@@ -57,7 +56,7 @@ def check_page(page: Any, width: int, name: str) -> None:
         for v in results["violations"]
     ]
     assert problems == [], f"{name} at {width} px: {json.dumps(problems, indent=1)}"
-    page.screenshot(path=str(SCREENSHOTS / f"portal-{name}-{width}.png"), full_page=True)
+    page.screenshot(path=str(screenshots / f"portal-{name}-{width}.png"), full_page=True)
     wide = page.evaluate(
         """width => [...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > width + 0.5 || e.scrollWidth > e.clientWidth + 1)
@@ -88,25 +87,24 @@ def sign_in(browser: Any, base: str, email: str, width: int) -> tuple[Any, list[
     return page, refused
 
 
-def test_every_page_as_every_role(browser: Any, site: tuple[str, Tenant]) -> None:
+def test_every_page_as_every_role(browser: Any, site: tuple[str, Tenant], screenshots: Path) -> None:
     base, tenant = site
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width in WIDTHS:
         anonymous = browser.new_page(viewport={"width": width, "height": 900})
         anonymous.goto(base + "/sign-in/")
-        check_page(anonymous, width, "sign-in")
+        check_page(anonymous, width, "sign-in", screenshots)
         anonymous.close()
         for role in ROLES:
             page, refused = sign_in(browser, base, tenant.users[role].username, width)
             for path in pages_for(role, tenant):
                 page.goto(base + path)
                 page.wait_for_load_state("networkidle")
-                check_page(page, width, f"{role}{path.rstrip('/').replace('/', '-') or '-home'}")
+                check_page(page, width, f"{role}{path.rstrip('/').replace('/', '-') or '-home'}", screenshots)
             assert refused == [], f"the CSP blocked something for {role}: {refused}"
             page.context.close()
 
 
-def test_the_profile_form_with_a_problem_shown_live(browser: Any, site: tuple[str, Tenant]) -> None:
+def test_the_profile_form_with_a_problem_shown_live(browser: Any, site: tuple[str, Tenant], screenshots: Path) -> None:
     base, tenant = site
     for width in WIDTHS:
         page, refused = sign_in(browser, base, tenant.users["dsl"].username, width)
@@ -115,7 +113,7 @@ def test_the_profile_form_with_a_problem_shown_live(browser: Any, site: tuple[st
         problem = page.locator("#err-f-people-dsl-phone p")
         problem.wait_for(timeout=10_000)
         assert "a phone number is digits" in problem.inner_text()
-        check_page(page, width, "dsl-profile-problem")
+        check_page(page, width, "dsl-profile-problem", screenshots)
         assert refused == []
         page.context.close()
 
