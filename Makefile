@@ -6,8 +6,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-# axe-core for the web page's accessibility test, at the version package-lock.json pins.
-AXE := node_modules/axe-core/axe.min.js
+# The npm packages at the versions package-lock.json pins: axe-core for the accessibility
+# tests, and htmx, whose copy the portal serves (a fast test compares the two).
+NODE := node_modules/.installed
 
 .PHONY: demo serve preview bench test fast slow lint typecheck unit schemas system system-test clean
 
@@ -25,12 +26,12 @@ serve: $(INSTALLED) system
 preview: $(INSTALLED) system
 	$(BIN)/policypack flowchart england-staff-response --size A3 --portrait --format png --dpi 60 -o docs/poster-a3.png
 
-test: $(INSTALLED) system-test $(AXE) lint typecheck fast slow
+test: $(INSTALLED) system-test $(NODE) lint typecheck fast slow
 
 # Every test that needs none of dot, WeasyPrint, Chromium or LibreOffice: seconds, not minutes.
 # A test that runs one of them without asking for its `needs_*` fixture fails (tests/conftest.py).
 FAST := not dot and not pdf and not browser and not office
-fast: $(INSTALLED)
+fast: $(INSTALLED) $(NODE)
 	$(BIN)/pytest -n auto -q -m "$(FAST)"
 
 system:
@@ -39,7 +40,7 @@ system:
 system-test:
 	@scripts/system-deps.sh --with-test-tools
 
-$(AXE): package.json package-lock.json | system-test
+$(NODE): package.json package-lock.json | system-test
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
@@ -63,11 +64,11 @@ typecheck: $(INSTALLED)
 	$(BIN)/mypy
 
 # The tests that need those programs (make test runs the fast lane first).
-slow: $(INSTALLED) system-test $(AXE)
+slow: $(INSTALLED) system-test $(NODE)
 	$(BIN)/pytest -n auto -m "not ($(FAST))"
 
 # Every test at once.
-unit: $(INSTALLED)
+unit: $(INSTALLED) system-test $(NODE)
 	$(BIN)/pytest -n auto
 
 # Regenerate the JSON Schemas kept in the repository (a test checks they are current).
