@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from policypack.errors import Problem, Severity, suggest
 from policypack.load.flows import FlowSet, SourcesDoc
 from policypack.load.located import Located
-from policypack.load.profile import School
+from policypack.load.profile import LoadedProfile
 from policypack.model.flow import Flow, NationalTerm, SourceRegistry
 
 _NATIONAL_HINT = "patch the step in this flow with this nation's wording and sources, or rename the source"
@@ -100,7 +100,7 @@ def applies(jurisdiction: str, nation: str) -> bool:
     return where not in _SINGLE_NATIONS or where == nation.casefold()
 
 
-def superseded_at_adoption(school: School, flows: FlowSet) -> Iterator[Problem]:
+def superseded_at_adoption(school: LoadedProfile, flows: FlowSet) -> Iterator[Problem]:
     """A warning for each source the school's flows cite that was replaced by its adoption date."""
     adopted = school.model.policy.adopted
     nation = school.model.school.nation

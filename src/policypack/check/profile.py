@@ -13,24 +13,26 @@ from collections.abc import Iterator
 from brand_yml import Brand
 
 from policypack.errors import Problem, Severity, suggest
-from policypack.load.profile import School
+from policypack.load.profile import LoadedProfile
 from policypack.model.colour import HEX_COLOUR, TEXT_CONTRAST, contrast_ratio, readable_colour
+from policypack.model.flow import chart_name, flow_id
 
 # Both are written into CSS and DOT: nothing else, matched whole (`$` alone lets "\n" through).
 FONT_FAMILY = re.compile(r"[A-Za-z0-9 -]{1,60}")
 
 
-def check_school(doc: School, flow_ids: set[str], today: dt.date) -> list[Problem]:
+def check_school(loaded: LoadedProfile, flow_ids: set[str], today: dt.date) -> list[Problem]:
     """What must hold for a pack to be built from a profile, beyond its schema."""
-    profile = doc.model
+    profile = loaded.model
     problems: list[Problem] = []
     if profile.policy.last_reviewed and profile.policy.last_reviewed < profile.policy.adopted:
-        problems.append(Problem(doc.locate("policy", "last_reviewed"), "the last review is before the adoption date"))
+        where = loaded.locate("policy", "last_reviewed")
+        problems.append(Problem(where, "the last review is before the adoption date"))
     if profile.policy.next_review < today:
         key = "last_reviewed" if profile.policy.last_reviewed else "adopted"
         problems.append(
             Problem(
-                doc.locate("policy", key),
+                loaded.locate("policy", key),
                 f"the policy was due for review by {profile.policy.next_review}",
                 "review it, then set policy.last_reviewed to the date of the review",
                 Severity.WARNING,
@@ -38,32 +40,32 @@ def check_school(doc: School, flow_ids: set[str], today: dt.date) -> list[Proble
         )
     nation = profile.school.nation
     for index, poster in enumerate(profile.outputs.posters):
-        if f"{nation}-{poster.chart}" not in flow_ids:
-            charts = sorted(i.removeprefix(f"{nation}-") for i in flow_ids if i.startswith(f"{nation}-"))
+        if flow_id(nation, poster.chart) not in flow_ids:
+            charts = sorted(chart_name(i) for i in flow_ids if i == flow_id(nation, chart_name(i)))
             hint = suggest(poster.chart, charts) or "charts: " + ", ".join(charts)
             problems.append(
-                Problem(doc.locate("outputs", "posters", index, "chart"), f"no chart '{poster.chart}'", hint)
+                Problem(loaded.locate("outputs", "posters", index, "chart"), f"no chart '{poster.chart}'", hint)
             )
-    if doc.brand is not None:
-        problems += _brand_problems(doc)
+    if loaded.brand is not None:
+        problems += _brand_problems(loaded)
     return problems
 
 
-def _brand_problems(doc: School) -> Iterator[Problem]:
-    assert doc.brand is not None
-    brand = doc.brand.model
+def _brand_problems(loaded: LoadedProfile) -> Iterator[Problem]:
+    assert loaded.brand is not None
+    brand = loaded.brand.model
     typography = brand.typography
     for part in ("base", "headings"):
         family = getattr(getattr(typography, part, None), "family", None) if typography else None
         if family is not None and not FONT_FAMILY.fullmatch(str(family)):
             yield Problem(
-                doc.locate_brand("typography", part, "family"),
+                loaded.locate_brand("typography", part, "family"),
                 f"font family {str(family)!r} has characters a font name cannot have",
             )
     unused = unused_brand_fields(brand)
     if unused:
         yield Problem(
-            doc.locate_brand(),
+            loaded.locate_brand(),
             "brand fields policypack has no place for, left as they are: " + ", ".join(unused),
             "used: meta.name, logo, color.primary, color.foreground, color.palette, typography.base.family, "
             "typography.headings.family, typography.headings.color",
@@ -72,12 +74,12 @@ def _brand_problems(doc: School) -> Iterator[Problem]:
     primary = brand.color.primary if brand.color else None
     if primary is not None and not HEX_COLOUR.fullmatch(str(primary)):
         yield Problem(
-            doc.locate_brand("color", "primary"), f"primary colour {str(primary)!r} must be a #rrggbb hex colour"
+            loaded.locate_brand("color", "primary"), f"primary colour {str(primary)!r} must be a #rrggbb hex colour"
         )
     elif primary is not None and contrast_ratio(str(primary)) < TEXT_CONTRAST:
         readable = readable_colour(str(primary))
         yield Problem(
-            doc.locate_brand("color", "primary"),
+            loaded.locate_brand("color", "primary"),
             f"primary colour {primary} has a contrast of {contrast_ratio(str(primary)):.2f}:1 on white, below the "
             f"{TEXT_CONTRAST}:1 that text needs; headings will print in {readable} "
             f"({contrast_ratio(readable):.2f}:1) instead",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policypack.errors import Problem, Severity
-from policypack.load.profile import School
+from policypack.load.profile import LoadedProfile
 
 ENGLISH_WORDS = {
     "lado": "Designated Officer for Safeguarding",
@@ -21,7 +21,7 @@ ENGLISH_WORDS = {
 }
 
 
-def england_only_contacts(school: School) -> Iterator[Problem]:
+def england_only_contacts(school: LoadedProfile) -> Iterator[Problem]:
     if school.model.school.nation != "wales":
         return
     contacts = school.model.contacts

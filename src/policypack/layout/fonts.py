@@ -18,7 +18,7 @@ import re
 from policypack.check.profile import FONT_FAMILY
 from policypack.errors import InvalidInput, Problem, ToolMissing
 from policypack.load.pack import CheckedPack
-from policypack.load.profile import School
+from policypack.load.profile import LoadedProfile
 from policypack.model.theme import DEFAULT_FONT, Theme
 from policypack.tools import INSTALL_HINTS, font_install_hint, run_tool
 
@@ -57,7 +57,7 @@ def require_tools() -> None:
     require_dot_font(DEFAULT_FONT)
 
 
-def font_problems(school: School, theme: Theme) -> list[Problem]:
+def font_problems(school: LoadedProfile, theme: Theme) -> list[Problem]:
     """A problem at the brand's line for each font it names that is not installed."""
     problems = []
     for part, family in (("base", theme.font), ("headings", theme.heading_font)):

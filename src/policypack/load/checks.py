@@ -14,13 +14,13 @@ from policypack.errors import Problem, Severity, suggest
 from policypack.load.files import inside, is_file
 from policypack.load.flows import FlowSet
 from policypack.load.located import Located, load_model
-from policypack.load.profile import School
+from policypack.load.profile import LoadedProfile
 from policypack.model.basics import Citation, TrustCheck
 from policypack.model.checks import RULE, CheckEntry, ChecksFile, fingerprint, part_text
 from policypack.model.flow import Flow
 
 
-def load_checks(school: School) -> tuple[Located[ChecksFile] | None, list[Problem]]:
+def load_checks(school: LoadedProfile) -> tuple[Located[ChecksFile] | None, list[Problem]]:
     """The school's checks file, if its profile names one, read safely from beside that profile."""
     given = school.model.policy.checks
     if given is None:

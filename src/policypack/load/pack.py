@@ -15,7 +15,7 @@ from pathlib import Path
 from policypack.errors import Problem
 from policypack.load.checks import apply_checks, load_checks
 from policypack.load.flows import FlowSet, bundled_flow_set
-from policypack.load.profile import School, load_school
+from policypack.load.profile import LoadedProfile, load_school
 from policypack.load.strings import load_strings
 from policypack.model.approval import Approval
 from policypack.model.flow import Flow
@@ -30,7 +30,7 @@ from policypack.resources import bundled_path
 class PackInput:
     """Everything a school's pack is made from, with every path resolved and every place known."""
 
-    school: School
+    school: LoadedProfile
     flows: FlowSet
     strings: Strings  # the words of the profile's language that are not in a template
 
@@ -93,7 +93,7 @@ class CheckedPack:
     overdue: tuple[str, ...] = ()  # what the policy says of each watch item that has fallen due
 
     @property
-    def school(self) -> School:
+    def school(self) -> LoadedProfile:
         return self.inputs.school
 
     @property

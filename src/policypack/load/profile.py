@@ -31,7 +31,7 @@ PROFILE_KEYS = set(Profile.model_fields)
 
 
 @dataclass(frozen=True)
-class School:
+class LoadedProfile:
     """A loaded profile with every file it names resolved: what later stages use."""
 
     profile: Located[Profile]
@@ -73,7 +73,7 @@ def profile_kind(path: Path) -> str | None:
     return "shared" if keys and keys <= PROFILE_KEYS and "steps" not in keys else None
 
 
-def load_school(path: Path) -> tuple[School | None, list[Problem]]:
+def load_school(path: Path) -> tuple[LoadedProfile | None, list[Problem]]:
     """Parse and validate a profile (with the shared profile it extends), its brand and logo.
 
     Every file is read once, through the capped reader, after the checks on where it lies:
@@ -119,7 +119,7 @@ def load_school(path: Path) -> tuple[School | None, list[Problem]]:
     found = problems + brand_problems + logo_problems + template_problems + letterhead_problems
     found += own_files_only(loaded, own, {file for file, _ in reads}, logo, letterhead, templates)
     inputs = tuple((file, hashlib.sha256(data).hexdigest()) for file, data in reads) + tuple(template_hashes)
-    school = School(loaded, brand, brand_dir, logo, templates, inputs, letterhead, tuple(sources))
+    school = LoadedProfile(loaded, brand, brand_dir, logo, templates, inputs, letterhead, tuple(sources))
     return school, _trapped(found, traps)
 
 

@@ -47,7 +47,7 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
 
 
-class Check(StrictModel):
+class Reading(StrictModel):
     """A maintainer's reading of the passage a citation rests on: when, by whom, and where."""
 
     on: Date = Field(description="The date the passage was read.")
@@ -99,7 +99,7 @@ class Citation(StrictModel):
     source: Identifier = Field(description="The id of a source in sources.yaml.")
     section: str | None = Field(None, description="Section, paragraph or page, where known.")
     note: str | None = Field(None, description="What the step takes from the source.")
-    verified: Check | None = Field(None, description="The reading that confirmed the claim.")
+    verified: Reading | None = Field(None, description="The reading that confirmed the claim.")
     pending: str | None = Field(None, description="What a maintainer must read to confirm the claim.")
     phases: Phases | None = Field(None, description="Only in packs for these phases, e.g. [secondary, college].")
     checked: TrustCheck | None = Field(

@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 
 from policypack.model.basics import (
-    Check,
     Citation,
     CitationEntry,
     Date,
@@ -19,13 +18,14 @@ from policypack.model.basics import (
     Nation,
     Phase,
     Phases,
+    Reading,
     StepKind,
     StrictModel,
     Text,
 )
 from policypack.model.rules import PhaseText, Rule, RulePatch
 
-__all__ = ["Check", "Citation", "Date", "Identifier", "Nation", "Phase", "Phases", "StepKind", "StrictModel", "Text"]
+__all__ = ["Citation", "Date", "Identifier", "Nation", "Phase", "Phases", "Reading", "StepKind", "StrictModel", "Text"]
 
 
 def flow_id(nation: str, chart: str) -> str:
