@@ -20,7 +20,7 @@ from click.testing import Result
 from policypack.build import load_checked_pack
 from policypack.check.flows import check_flow_set
 from policypack.check.pack import check_pack
-from policypack.check.review import review_flow_set
+from policypack.check.pending import pending_report
 from policypack.layout.pack import lay_out_pack
 from policypack.load.flows import bundled_flow_set, load_flow_set
 from policypack.load.pack import load_pack
@@ -357,7 +357,7 @@ def test_the_draft_notice_counts_what_review_lists(
         for other in ("staff-card", "parent-leaflet", "incident-form"):  # their own draft line, no marks
             text = rendered(nation, "secondary")[other]
             assert "†" not in text and "Draft for checking, not yet for use" in text, other
-    review = review_flow_set(bundled_flow_set(), TODAY)
+    review = pending_report(bundled_flow_set(), TODAY)
     assert data["parts"]["england"] == len(review.parts("england"))
     assert all(claim.read.startswith("read ") for claim in review.pending)
 

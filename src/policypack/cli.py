@@ -27,7 +27,7 @@ from policypack.batch import (
 from policypack.build import PosterRequest, build_flowchart, school_flow_set
 from policypack.check.flows import check_flow_file
 from policypack.check.nations import registry_date_problems
-from policypack.check.review import review_data, review_flow_set, review_text, where
+from policypack.check.pending import pending_report, pending_report_data, pending_report_text, where
 from policypack.cli_portal import register as register_portal_commands
 from policypack.diff import diff_data, diff_flows, diff_text, flow_version
 from policypack.errors import (
@@ -395,7 +395,7 @@ def _refuse_pending(targets: list[Path], today: dt.date) -> None:
         except (TimeLimitReached, MemoryError):
             message = f"stopped: reading and checking it took more than {PLAN_TIME_LIMIT_SECONDS:g} s or 2 GB"
             raise InvalidInput([Problem(Location(target), message)]) from None
-        review = review_flow_set(flows, today)
+        review = pending_report(flows, today)
         for claim in review.pending:
             click.echo(f"pending: {claim.flow}, {where(claim)}, {claim.source}: {claim.read}", err=True)
         refused += [f"{target.name}: {len(review.parts(n))}" for n in review.nations()]
@@ -414,7 +414,7 @@ def _refuse_pending(targets: list[Path], today: dt.date) -> None:
     "--profile",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Review one school's pack: its nation and phase, and the checks its trust recorded.",
+    help="PendingReport one school's pack: its nation and phase, and the checks its trust recorded.",
 )
 @click.pass_obj
 def review(today: dt.date, fmt: str, strict: bool, profile: Path | None) -> None:
@@ -432,11 +432,11 @@ def review(today: dt.date, fmt: str, strict: bool, profile: Path | None) -> None
       policypack review --strict
       policypack review --profile school.yaml
     """
-    report = review_flow_set(school_flow_set(profile) if profile else bundled_flow_set(), today)
+    report = pending_report(school_flow_set(profile) if profile else bundled_flow_set(), today)
     if fmt == "json":
-        click.echo(json.dumps(review_data(report), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(pending_report_data(report), indent=2, ensure_ascii=False))
     else:
-        click.echo(review_text(report), nl=False)
+        click.echo(pending_report_text(report), nl=False)
     if strict and report.pending:
         raise InvalidInput([], reported=True)
 

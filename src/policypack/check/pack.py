@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 from policypack.check.approval import approval_of, approval_problems
 from policypack.check.nations import applies, superseded_at_adoption
+from policypack.check.pending import pending_parts
 from policypack.check.profile import check_school
-from policypack.check.review import pending_parts
 from policypack.check.wales import england_only_contacts
 from policypack.errors import Problem, has_errors
 from policypack.load.pack import CheckedPack, PackInput

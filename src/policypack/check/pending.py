@@ -1,4 +1,4 @@
-"""The maintainers' review: what is still pending, what is due, and what was replaced.
+"""Check stage: the maintainers' report of what is still pending, what is due, and what was replaced.
 
 One function decides which steps are pending (`pending_parts`), and both `policypack
 review` and the pack's draft notice use it, so the count a school sees on its cover is
@@ -36,7 +36,7 @@ class PendingClaim:
 
 
 @dataclass
-class Review:
+class PendingReport:
     today: dt.date
     pending: list[PendingClaim] = field(default_factory=list)
     overdue: list[Source] = field(default_factory=list)
@@ -73,10 +73,10 @@ def _pending(cites: list[Citation]) -> bool:
     return any(c.is_pending for c in cites)
 
 
-def review_flow_set(flow_set: FlowSet, today: dt.date) -> Review:
+def pending_report(flow_set: FlowSet, today: dt.date) -> PendingReport:
     """Everything a maintainer must read or act on, for every flow in the set."""
     sources = flow_set.source_map()
-    review = Review(today)
+    review = PendingReport(today)
     citing: dict[str, list[str]] = {}
     for doc in sorted(flow_set.flows, key=lambda d: (d.model.nation, d.model.id)):
         flow = doc.model
@@ -113,7 +113,7 @@ def review_flow_set(flow_set: FlowSet, today: dt.date) -> Review:
     return review
 
 
-def _tally(review: Review, flow: str, part: str, citation: Citation) -> None:
+def _tally(review: PendingReport, flow: str, part: str, citation: Citation) -> None:
     if citation.verified:
         review.verified += 1
     elif citation.checked:
@@ -127,7 +127,7 @@ def _default_reading(citation: Citation, source: Source | None) -> str:
     return f"read {name}{where}{about}"
 
 
-def review_text(review: Review) -> str:
+def pending_report_text(review: PendingReport) -> str:
     """The report as plain text, for a terminal or a CI log."""
     lines = [f"policypack review, {review.today.isoformat()}", ""]
     for nation in review.nations():
@@ -180,7 +180,7 @@ def where(claim: PendingClaim) -> str:
     return f"step {claim.number} ({claim.step})"
 
 
-def review_data(review: Review) -> dict[str, Any]:
+def pending_report_data(review: PendingReport) -> dict[str, Any]:
     """The report as JSON-ready data."""
     return {
         "today": review.today.isoformat(),
