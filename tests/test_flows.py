@@ -197,14 +197,20 @@ def test_wales_differs_from_england_only_where_it_should(name: str) -> None:
         return [(s.id, s.kind, s.lane, successors(s)) for s in f.steps]
 
     assert shape(wales) == shape(england)
-    # Wales patches only wording, citations and where a step applies, never the route
+    # Wales patches only wording (phase sentences included), citations and where a step applies, never the route
     for patch in getattr(raw.model, "steps", []):
-        assert patch.model_fields_set <= {"id", "title", "text", "cites", "jurisdiction"}, patch.id
+        assert patch.model_fields_set <= {"id", "title", "text", "more", "cites", "jurisdiction"}, patch.id
     # the lead is the DSP, the guidance is Welsh, and nothing English is left behind
     wales_text, england_text = all_text(wales), all_text(england)
     assert "DSL" not in wales_text and "Designated Safeguarding Lead" not in str(wales.lanes)
     assert "DSP" in wales_text or name == "police-records"
     assert "DSP" not in england_text
     welsh_sources = {c.source for s in wales.steps for c in s.cites}
-    assert not welsh_sources & {"ukcis-2024", "ukcis-2024-overview", "kcsie-2025", "dfe-searching-2022"}
+    assert not welsh_sources & {
+        "ukcis-2024",
+        "ukcis-2024-overview",
+        "kcsie-2025",
+        "dfe-searching-2022",
+        "fhea-1992-search",
+    }
     assert all(s.continues is None or s.continues.startswith("wales-") for s in wales.steps)

@@ -72,6 +72,15 @@ def test_an_older_pack_covers_the_18_year_old_pupil(docs: Callable[[str, str], d
     assert "StopNCII" in policy and "age of consent" in policy
 
 
+@pytest.mark.parametrize("phase", ["college", "sixth-form"])
+def test_a_college_pack_names_the_colleges_search_power_not_the_schools(
+    docs: Callable[[str, str], dict[str, str]], phase: str
+) -> None:
+    college, school_ = everything(docs("england", phase)), everything(docs("england", "secondary"))
+    assert "Further and Higher Education Act 1992" in college and "Education Act 1996" not in college
+    assert "Education Act 1996" in school_ and "Further and Higher Education Act 1992" not in school_
+
+
 def test_an_all_through_pack_covers_both_and_a_special_school_capacity(
     docs: Callable[[str, str], dict[str, str]],
 ) -> None:
