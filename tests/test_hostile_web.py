@@ -99,7 +99,7 @@ def test_a_school_template_adding_scripts_and_remote_loads_runs_and_fetches_noth
     profile = school_with(tmp_path, "[html]", {"policy.html.j2": policy})
     result = CliRunner().invoke(main, ["build", str(profile), "-o", str(tmp_path / "out")], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    page_file = tmp_path / "out" / "oakfield-academy" / "policy.html"
+    page_file = tmp_path / "out" / "oakfield-academy" / "policy-preview.html"
     text = page_file.read_text(encoding="utf-8")
     assert "<script" not in text and "http-equiv=refresh" not in text.replace('"', "") and address not in text
     assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'' in text

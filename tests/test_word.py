@@ -57,12 +57,12 @@ def test_pdf_alone_is_the_default(tmp_path: Path) -> None:
 
 def test_the_pack_has_word_copies_and_the_web_page_listed_in_the_manifest(pack: Path) -> None:
     names = {p.name for p in pack.iterdir()}
-    assert {"policy.docx", "staff-card.docx", "parent-leaflet.docx", "policy.html"} <= names
+    assert {"policy.docx", "staff-card.docx", "parent-leaflet.docx", "policy-preview.html"} <= names
     assert "incident-form.docx" not in names  # a fillable form stays a PDF form
     manifest = json.loads((pack / "manifest.json").read_text())
     files = {entry["name"]: entry["sha256"] for entry in manifest["files"]}
     assert set(files) == names - {"manifest.json"}
-    for name in ("policy.docx", "policy.html", "staff-card.docx", "parent-leaflet.docx"):
+    for name in ("policy.docx", "policy-preview.html", "staff-card.docx", "parent-leaflet.docx"):
         assert hashlib.sha256((pack / name).read_bytes()).hexdigest() == files[name]
 
 
@@ -161,7 +161,7 @@ def test_charts_are_300_dpi_pictures_described_by_their_numbered_steps(pack: Pat
 def test_word_has_the_same_words_as_the_pdf(pack: Path, name: str) -> None:
     """Every paragraph of the Word file is in the PDF, and every paragraph the PDF prints
     from its HTML (all but the charts' own labels) is in the Word file."""
-    words = running((pack / "policy.html").read_text()) if name == "policy" else {}
+    words = running((pack / "policy-preview.html").read_text()) if name == "policy" else {}
     pdf = pdf_body_text(
         pack / f"{name}.pdf",
         f"{words.get('running-school', '')} {words.get('running-title', '')}",
@@ -176,7 +176,7 @@ def test_word_has_the_same_words_as_the_pdf(pack: Path, name: str) -> None:
 def test_a_second_build_gives_the_same_bytes(pack: Path, tmp_path: Path) -> None:
     profile = with_formats(EXAMPLE, tmp_path / "oakfield")
     assert run_cli("build", str(profile), "-o", str(tmp_path / "out")).exit_code == 0
-    for name in ("policy.docx", "staff-card.docx", "parent-leaflet.docx", "policy.html", "manifest.json"):
+    for name in ("policy.docx", "staff-card.docx", "parent-leaflet.docx", "policy-preview.html", "manifest.json"):
         again = tmp_path / "out" / "oakfield-academy" / name
         if name == "manifest.json":  # it names the profile's path, which differs here
             assert json.loads(again.read_text())["files"] == json.loads((pack / name).read_text())["files"]
@@ -196,7 +196,7 @@ def test_hostile_text_prints_literally_in_word_and_on_the_web(tmp_path: Path) ->
     document = docx.Document(str(folder / "policy.docx"))
     assert name in [p.text for p in document.paragraphs]
     assert document.core_properties.author == name
-    page = lxml.html.document_fromstring((folder / "policy.html").read_text(encoding="utf-8"))
+    page = lxml.html.document_fromstring((folder / "policy-preview.html").read_text(encoding="utf-8"))
     assert name in page.text_content()
     assert [img.get("class") for img in page.iter("img")] == ["logo"]  # no <img src=x> in the page
     assert "49" not in page.find_class("school")[0].text_content()

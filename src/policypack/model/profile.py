@@ -155,7 +155,8 @@ class Outputs(StrictModel):
     formats: Annotated[list[Format], Field(min_length=1)] = Field(
         default_factory=lambda: list(DEFAULT_FORMATS),
         description="pdf: every document; docx: an editable Word copy of the policy, staff card and parent "
-        "leaflet; html: the policy as one accessible web page (policy.html) to upload as it is.",
+        "leaflet; html: the policy as one accessible web page: policy.html to upload as it is once the "
+        "governors approved the text and nothing awaits checking, else policy-preview.html.",
     )
     word_template: Annotated[str, Field(min_length=1, max_length=300)] | None = Field(
         None,

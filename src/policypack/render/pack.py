@@ -27,7 +27,7 @@ from policypack.render.poster import chart_text, describe_chart, render_poster
 from policypack.render.proof import contact_entries
 from policypack.render.sections import SectionOutline, criteria
 from policypack.render.templating import render_document
-from policypack.render.web import WEB_DOCUMENTS, web_context
+from policypack.render.web import WEB_DOCUMENTS, web_context, web_name
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,9 @@ def render_pack(checked: CheckedPack, layout: PackLayout, environment: jinja2.En
         rendered += [Rendered(name, html, spec)] if "pdf" in formats else []
         rendered += [Rendered(name, html, spec, "docx")] if "docx" in formats and name in WORD_DOCUMENTS else []
         if "html" in formats and name in WEB_DOCUMENTS:
-            page = render_document(environment, WEB_DOCUMENTS[name], web_context(context))
-            rendered.append(Rendered(name, page, spec, "html"))
+            published = checked.approval.approved_text and not checked.pending  # else a preview, named so
+            page = render_document(environment, WEB_DOCUMENTS[name], web_context(context, published))
+            rendered.append(Rendered(web_name(name, published), page, spec, "html"))
     if "pdf" in formats:
         rendered.append(_render_proof(checked, context, rendered, environment))
     return rendered
