@@ -20,9 +20,11 @@ from docx.shared import Mm
 from PIL import Image
 from pypdf import PdfReader
 
+from policypack.layout.pack import PAGE_MARGIN_MM
 from policypack.model.profile import PROCEDURE_CHARTS as CHARTS
 from policypack.model.theme import Theme
 from policypack.write.raster import Rasteriser
+from policypack.render.structure import structure_of
 from policypack.write.word.writer import write_docx
 from tests.conftest import DATA, ROOT, bookmark_titles, normalised, pdf_body_text, run_cli, with_formats
 
@@ -57,8 +59,7 @@ def test_pdf_alone_is_the_default(tmp_path: Path) -> None:
 
 def test_the_pack_has_word_copies_and_the_web_page_listed_in_the_manifest(pack: Path) -> None:
     names = {p.name for p in pack.iterdir()}
-    assert {"policy.docx", "staff-card.docx", "parent-leaflet.docx", "policy-preview.html"} <= names
-    assert "incident-form.docx" not in names  # a fillable form stays a PDF form
+    assert {"policy.docx", "staff-card.docx", "incident-form.docx", "parent-leaflet.docx", "policy-preview.html"} <= names
     manifest = json.loads((pack / "manifest.json").read_text())
     files = {entry["name"]: entry["sha256"] for entry in manifest["files"]}
     assert set(files) == names - {"manifest.json"}
@@ -88,7 +89,7 @@ def test_the_policy_uses_words_own_structure(pack: Path) -> None:
     assert 'w:val="en-GB"' in document.styles.element.xml
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
-    assert "Oakfield Academy" in section.header.paragraphs[0].text
+    assert section.header.tables[0].cell(0, 0).text == "Oakfield Academy"  # the title is in the next cell
     footer = section.footer._element.xml
     assert 'w:instr=" PAGE "' in footer and 'w:instr=" NUMPAGES "' in footer
 
@@ -123,7 +124,7 @@ def test_the_contents_link_to_their_headings(pack: Path) -> None:
     document = docx.Document(str(pack / "policy.docx"))
     body = document.element.body
     marks = {m.get(qn("w:name")): m.getparent() for m in body.iter(qn("w:bookmarkStart"))}
-    links = body.findall(f".//{qn('w:hyperlink')}")
+    links = [link for link in body.iter(qn("w:hyperlink")) if link.get(qn("w:anchor"))]
     assert all(link.get(qn("w:anchor")) in marks for link in links)
     contents = [p for p in document.paragraphs if p._p.findall(qn("w:hyperlink"))][:13]
     assert [p.text for p in contents][:2] == ["1. Purpose and scope", "2. Words this policy uses"]
@@ -152,7 +153,8 @@ def test_charts_are_300_dpi_pictures_described_by_their_numbered_steps(pack: Pat
         image = Image.open(io.BytesIO(document.part.related_parts[blip].blob))
         dpi = image.width / (shape.width / Mm(25.4))
         assert 295 <= dpi <= 305, dpi
-        assert shape.width <= (document.sections[0].page_width or 0) - Mm(36)
+        widest = max(section.page_width or 0 for section in document.sections)  # a landscape chart page's
+        assert shape.width <= widest - Mm(2 * PAGE_MARGIN_MM)
     names = [n for n in zipfile.ZipFile(pack / "policy.docx").namelist() if n.startswith("word/media/")]
     assert len(names) == len(charts) + 1  # and the logo: each picture once
 
@@ -205,9 +207,10 @@ def test_hostile_text_prints_literally_in_word_and_on_the_web(tmp_path: Path) ->
 def test_control_characters_print_as_their_pictures_in_word(tmp_path: Path) -> None:
     """A profile may not hold them (load refuses them at their line); a school's own template
     might, and XML cannot: the Word writer shows them rather than failing."""
-    html = '<html><head><title>T\x07</title></head><body><h2 class="running-school">Bell\x07 NUL\x00</h2></body></html>'
+    html = '<html><head><title>T\x07</title></head><body><h2 data-word="header-left">Bell\x07 NUL\x00</h2></body></html>'
     out = tmp_path / "control.docx"
-    write_docx(html, out, Theme(accent="#1b4965"), dt.date(2026, 9, 1), Rasteriser(), [])
+    structure = structure_of(html, lambda chart, part: None)
+    write_docx(structure, out, Theme(accent="#1b4965"), dt.date(2026, 9, 1), Rasteriser(), [])
     document = docx.Document(str(out))
     assert [p.text for p in document.paragraphs] == ["Bell\u2407 NUL\u2400"]
     assert document.core_properties.title == "T\u2407"

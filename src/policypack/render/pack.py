@@ -7,6 +7,7 @@ layout stage placed them. Every document renders in the school's one sandboxed e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, get_args
 
@@ -22,10 +23,12 @@ from policypack.model.profile import Format
 from policypack.model.route import number_steps, steps_in_order
 from policypack.model.strings import Strings
 from policypack.model.theme import Theme
+from policypack.render.document import Structured
 from policypack.render.outline import route_summary, step_citations, step_lines
 from policypack.render.poster import chart_text, describe_chart, render_poster
 from policypack.render.proof import contact_entries
 from policypack.render.sections import SectionOutline, criteria
+from policypack.render.structure import structure_of
 from policypack.render.templating import render_document
 from policypack.render.web import WEB_DOCUMENTS, web_context, web_name
 
@@ -46,8 +49,8 @@ PACK_DOCUMENTS: dict[str, DocumentSpec] = {
 # Every name and number the pack prints, and where: one page to check before printing.
 PROOF_DOCUMENT = DocumentSpec("contacts-proof.html.j2", None)
 POSTER_DOCUMENT = DocumentSpec("poster.html.j2", 1)
-# The documents with an editable Word copy (the incident form is a PDF form, so it stays one).
-WORD_DOCUMENTS = ("policy", "staff-card", "parent-leaflet")
+# The documents with an editable Word copy (the incident form's has a table to type into).
+WORD_DOCUMENTS = ("policy", "staff-card", "incident-form", "parent-leaflet")
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,8 @@ class Rendered:
     name: str  # the file's stem
     html: str
     spec: DocumentSpec
-    fmt: Format = "pdf"  # pdf and docx are written from the same HTML; html is a web page of its own
+    fmt: Format = "pdf"  # pdf is printed from the HTML; html is a web page of its own
+    structure: Structured | None = None  # docx is built from the document's structure
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,9 @@ def render_pack(checked: CheckedPack, layout: PackLayout, environment: jinja2.En
         spec = PACK_DOCUMENTS[name]
         html = render_document(environment, spec.template, context)
         rendered += [Rendered(name, html, spec)] if "pdf" in formats else []
-        rendered += [Rendered(name, html, spec, "docx")] if "docx" in formats and name in WORD_DOCUMENTS else []
+        if "docx" in formats and name in WORD_DOCUMENTS:
+            structure = structure_of(html, _chart_pages(context["sections"]))
+            rendered.append(Rendered(name, html, spec, "docx", structure))
         if "html" in formats and name in WEB_DOCUMENTS:
             published = checked.approval.approved_text and not checked.pending  # else a preview, named so
             page = render_document(environment, WEB_DOCUMENTS[name], web_context(context, published))
@@ -103,6 +109,12 @@ def render_pack(checked: CheckedPack, layout: PackLayout, environment: jinja2.En
     if "pdf" in formats:
         rendered.append(_render_proof(checked, context, rendered, environment))
     return rendered
+
+
+def _chart_pages(sections: list[ChartSection]) -> Callable[[str, int], ChartPage | None]:
+    """The layout's page for a chart's part, as the policy shows it (with its text alternative)."""
+    pages = {(section.key, page.part): page for section in sections for page in section.pages}
+    return lambda key, part: pages.get((key, part))
 
 
 def _render_proof(

@@ -9,7 +9,7 @@ from policypack.load.pack import CheckedPack
 from policypack.render.pack import Rendered
 from policypack.write.atomic import replacing
 from policypack.write.sanitise import clean_web_page
-from policypack.write.text import visible_controls
+from policypack.model.text import visible_controls
 
 
 class WebWriter:

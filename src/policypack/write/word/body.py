@@ -1,147 +1,108 @@
-"""Write stage, Word: the body of a Word file, block by block, from a document's HTML.
+"""Write stage, Word: the body of a Word file, block by block, from a document's structure.
 
-Headings become Word's Title and Heading 1-3 styles, lists Word lists (numbered by the
-charts' step numbers), tables stay tables, and each chart becomes a 300 dpi picture whose
-alternative text is its numbered outline. Text is only ever added as text.
+Headings become Word's Title and Heading 1-3 styles, lists Word lists (numbered from the
+charts' step numbers), tables stay tables with a paragraph between any two, form fields
+become table cells to type into, and each chart becomes a 300 dpi picture at the size the
+layout gave it, on a page of the paper the layout chose, described by its numbered outline.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 from typing import Any
 
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
-from docx.text.paragraph import Paragraph
+from docx.text.paragraph import Paragraph as WordParagraph
 
 from policypack.model.theme import Theme
+from policypack.render import document as doc
 from policypack.write.pdf import BuildFailed
-from policypack.write.raster import Rasteriser, fit_mm, svg_size_mm
-from policypack.write.word.ooxml import (
-    describe,
-    ensure_styles,
-    image_bytes,
-    number_paragraph,
-    numbering,
-    rgb,
-    start_columns,
-)
-from policypack.write.word.runs import (
-    Runs,
-    children_with_tails,
-    has_content,
-    mark,
-    number_in,
-    own_number,
-    text_of,
-)
+from policypack.write.raster import Rasteriser
+from policypack.write.word.ooxml import describe, image_bytes, number_paragraph, numbering, rgb, start_columns
+from policypack.write.word.page import contents_field, new_section
+from policypack.write.word.runs import add_inlines, mark
 
-PAGE_MM = (210.0, 297.0)
-MARGINS_MM = {"top": 24.0, "bottom": 26.0, "left": 18.0, "right": 18.0}
-HEADER_FOOTER_MM = 10.0  # from the page's edge
-TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
-# A chart fits on the page its part starts on, below the headings and the part's summary.
-CHART_BOX_MM = (TEXT_WIDTH_MM, 170.0)
 LOGO_HEIGHT_MM, LOGO_MAX_WIDTH_MM = 20.0, 60.0
-HEADING_STYLES = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3", "h5": "Heading 3"}
-CONTAINERS = {"body", "section", "div", "nav", "header", "footer", "aside", "main", "article", "blockquote"}
-BLOCKS = {*CONTAINERS, *HEADING_STYLES, "h6", "p", "ul", "ol", "li", "table", "figure", "svg"}
-BREAK_BEFORE, BREAK_AFTER = {"chart-page"}, {"cover", "contents", "chart-page"}
-_LITERAL_NUMBER = re.compile(r"^\s*\d+[.)]\s")
+HEADING_STYLES = {0: "Title", 1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
+TABLE_TEXT_PT, SMALL_PT = 9.5, 8.5
+BOX = "\u2610"  # a box to tick, or to circle an answer beside
 
 
 class BodyBuilder:
-    """Appends a document's blocks to a Word body, in the school's theme."""
+    """Appends a structure's blocks to a Word body, in the school's theme."""
 
-    def __init__(self, document: Any, theme: Theme, raster: Rasteriser, allowed: list[Path], svgs: Any) -> None:
-        self.document, self.theme, self.raster, self.allowed, self.svgs = document, theme, raster, allowed, svgs
+    def __init__(self, document: Any, theme: Theme, raster: Rasteriser, allowed: list[Path]) -> None:
+        self.document, self.theme, self.raster, self.allowed = document, theme, raster, allowed
         self.break_next = False
         self.item: dict[str, Any] | None = None  # the list item being written: its numId, or None
-        self.section_end = document.element.body.find(qn("w:sectPr"))  # new paragraphs go before it
         self.style_ids: dict[str, str] = {}
-        self.last: Any = None  # the paragraph written last, if the last call wrote one
         self.marks = 0  # bookmarks so far
+        self.last: Any = None  # the block written last
+        self.link_colour = rgb(theme.accent)
 
-    def prepare(self, styled: bool) -> None:
-        """An empty body; unless a letterhead gives them, A4 pages and the brand's font and colours."""
+    def empty(self) -> None:
         body = self.document.element.body
         for child in [c for c in body if not c.tag.endswith("}sectPr")]:
             body.remove(child)
-        if not styled:
-            ensure_styles(self.document)
-            return
-        section = self.document.sections[0]
-        section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
-        for side, mm in MARGINS_MM.items():
-            setattr(section, f"{side}_margin", Mm(mm))
-        section.header_distance = section.footer_distance = Mm(HEADER_FOOTER_MM)
-        styles = self.document.styles
-        styles["Normal"].font.name = self.theme.font
-        styles["Normal"].font.size = Pt(10.5)
-        styles["Normal"].font.color.rgb = rgb(self.theme.ink)
-        styles["Normal"].paragraph_format.space_after = Pt(5)
-        styles["Normal"].paragraph_format.line_spacing = 1.15
-        for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
-            styles[name].font.name = self.theme.font
-            styles[name].font.color.rgb = rgb(self.theme.accent)
 
-    # Blocks
+    def blocks(self, blocks: tuple[doc.Block, ...]) -> None:
+        for block in blocks:
+            self.block(block)
 
-    def container(self, element: Any) -> None:
-        """An element holding blocks, or text and inline elements that make paragraphs between them."""
-        classes = set(element.get("class", "").split())
-        if classes & BREAK_BEFORE:
-            self.break_next = True
-        if "columns" in classes:  # a two-column part of a page, as the staff card and leaflet have
-            start_columns(self.document, 2)
-        inline: list[Any] = [element.text or ""]
-        for child in element:
-            if isinstance(child.tag, str) and child.tag in BLOCKS:
-                self.paragraph(inline)
-                inline = []
-                self.block(child)
-            elif isinstance(child.tag, str):
-                inline.append(child)
-            inline.append(child.tail or "")
-        self.paragraph(inline)
-        if "columns" in classes:
-            start_columns(self.document, 1)
-        if classes & BREAK_AFTER:
-            self.break_next = True
-
-    def block(self, element: Any) -> None:
-        tag = element.tag
-        if tag in HEADING_STYLES or tag == "h6":
-            style = HEADING_STYLES.get(element.tag, "Heading 3")  # numbers are in the headings' own text
-            self.paragraph([element.text or "", *children_with_tails(element)], style)
-            if element.get("id") and self.last is not None:  # a target of the contents' links
+    def block(self, block: doc.Block) -> None:
+        if isinstance(block, doc.Table | doc.FormRow | doc.FormField | doc.SideBySide) and isinstance(
+            self.last, doc.Table | doc.FormRow | doc.FormField | doc.SideBySide
+        ):
+            self.spacer()  # two tables side by side in Word are one table: keep them apart
+        if isinstance(block, doc.Paragraph):
+            self.paragraph(block.inlines, size=SMALL_PT if block.small else None)
+        elif isinstance(block, doc.Heading):
+            paragraph = self.paragraph(block.inlines, HEADING_STYLES[block.level])
+            if block.anchor:  # a target of the contents' links
                 self.marks += 1
-                mark(self.last._p, element.get("id"), self.marks)
-        elif tag == "p":
-            self.paragraph([element.text or "", *children_with_tails(element)])
-        elif tag in ("ul", "ol"):
-            self.listing(element)
-        elif tag == "table":
-            self.table(element)
-        elif tag in ("figure", "svg"):
-            self.figure(element)
-        else:
-            self.container(element)
+                mark(paragraph._p, block.anchor, self.marks)
+        elif isinstance(block, doc.ListBlock):
+            self.listing(block)
+        elif isinstance(block, doc.Table):
+            self.table(block)
+        elif isinstance(block, doc.FormRow | doc.FormField):
+            self.form(block.cells if isinstance(block, doc.FormRow) else ((block,),))
+        elif isinstance(block, doc.Figure):
+            self.figure(block, self.new_paragraph())
+        elif isinstance(block, doc.SideBySide):
+            self.side_by_side(block)
+        elif isinstance(block, doc.PageStart):
+            new_section(self.document, block.page)
+            self.break_next = False  # the section starts the page
+        elif isinstance(block, doc.PageBreak):
+            self.break_next = True
+        elif isinstance(block, doc.Columns):
+            start_columns(self.document, block.count)
+        elif isinstance(block, doc.Contents):
+            contents_field([self.paragraph(entry.inlines) for entry in block.entries], block.entries)
+        self.last = block
 
-    def new_paragraph(self, style: str | None = None) -> Any:
-        """A paragraph at the end of the body (python-docx's own lookups, done once, are most of the cost)."""
+    def new_paragraph(self, style: str | None = None, container: Any = None) -> Any:
+        """A paragraph at the end of the body, or of `container` (a table cell)."""
         p = OxmlElement("w:p")
-        self.section_end.addprevious(p) if self.section_end is not None else self.document.element.body.append(p)
-        paragraph = Paragraph(p, self.document._body)
+        if container is not None:
+            container._tc.append(p)
+            paragraph = WordParagraph(p, container)
+        else:
+            body = self.document.element.body
+            end = body.find(qn("w:sectPr"))
+            end.addprevious(p) if end is not None else body.append(p)
+            paragraph = WordParagraph(p, self.document._body)
         if style:
             if style not in self.style_ids:
                 self.style_ids[style] = self.document.styles[style].style_id
             p.get_or_add_pPr().style = self.style_ids[style]
-        if self.break_next:
+        if self.break_next and container is None:
             paragraph.paragraph_format.page_break_before = True
             self.break_next = False
         if self.item is not None:
@@ -153,68 +114,120 @@ class BodyBuilder:
             self.item["started"] = True
         return paragraph
 
-    def paragraph(self, inline: list[Any], style: str | None = None) -> None:
-        """One paragraph of text and inline elements; nothing when they hold no text or picture."""
-        self.last = None
-        if not any(has_content(node) for node in inline):
-            return
-        paragraph = self.last = self.new_paragraph(style)
-        writer = Runs(self, paragraph)
-        for node in inline:
-            writer.node(node)
-        writer.finish()
+    def paragraph(
+        self, inlines: tuple[doc.Inline, ...], style: str | None = None, container: Any = None, **look: Any
+    ) -> Any:
+        paragraph = self.new_paragraph(style, container)
+        add_inlines(paragraph, inlines, self.picture, self.link_colour, **look)
+        return paragraph
 
-    def listing(self, element: Any) -> None:
-        """A list: Word's own numbers when the items' printed numbers are 1, 2, 3... or there are none."""
-        items = [li for li in element if li.tag == "li"]
-        own = [own_number(li) for li in items]
-        counted = all(n is not None for n in own) and [number_in(n) for n in own] == list(range(1, len(items) + 1))
-        written = any(n is not None for n in own) or any(_LITERAL_NUMBER.match(text_of(li)) for li in items)
-        if element.tag == "ul":
-            num = numbering(self.document, "bullet")
-        elif counted or not written:
-            num = numbering(self.document, "decimal")
+    def listing(self, block: doc.ListBlock) -> None:
+        """A list: Word's own numbers from `start` (a chart's steps), bullets, or the items' own numbers."""
+        if block.bullets:
+            num: int | None = numbering(self.document, "bullet")
+        elif block.start is not None:
+            num = numbering(self.document, "decimal", block.start)
         else:
-            num = None  # the items carry their own numbers, which Word's would repeat
+            num = None
         outer = self.item
-        for li, number in zip(items, own, strict=True):
-            self.item = {"num": num, "started": False, "hide": number if counted else None}
-            self.container(li)
+        for item in block.items:
+            self.item = {"num": num, "started": False}
+            last = self.last
+            self.blocks(item.blocks)
+            self.last = last
         self.item = outer
 
-    def table(self, element: Any) -> None:
-        rows = element.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
-        if not rows:
-            return
-        width = max(len(row.xpath("th|td")) for row in rows)
-        table = self.document.add_table(rows=len(rows), cols=width)
-        if "Table Grid" in {style.name for style in self.document.styles}:
+    def cell_blocks(self, cell: Any, blocks: tuple[doc.Block, ...], bold: bool = False) -> None:
+        """A table cell's blocks, as compact paragraphs (a list's items one to a line)."""
+        for block in blocks:
+            if isinstance(block, doc.ListBlock):
+                self.cell_blocks(cell, tuple(b for item in block.items for b in item.blocks), bold)
+                continue
+            inlines = block.inlines if isinstance(block, doc.Paragraph | doc.Heading) else ()
+            strong = bold or isinstance(block, doc.Heading)
+            paragraph = self.paragraph(inlines, container=cell, bold=strong, size=TABLE_TEXT_PT)
+            paragraph.paragraph_format.space_after = Pt(1)
+
+    def new_table(self, rows: int, columns: int, grid: bool = True) -> Any:
+        table = self.document.add_table(rows=rows, cols=columns)
+        if grid and "Table Grid" in {style.name for style in self.document.styles}:
             table.style = self.document.styles["Table Grid"]
-        for r, row in enumerate(rows):
-            if row.getparent().tag == "thead":
-                row_properties = table.rows[r]._tr.get_or_add_trPr()
-                row_properties.append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
-            for c, cell in enumerate(row.xpath("th|td")):
-                writer = Runs(self, table.cell(r, c).paragraphs[0], bold=cell.tag == "th")
-                writer.node_contents(cell)
-                writer.finish()
+        for row in table.rows:
+            for cell in row.cells:
+                cell._tc.remove(cell.paragraphs[0]._p)  # each cell gets its own paragraphs
+        return table
 
-    def figure(self, element: Any) -> None:
-        svg = element if element.tag == "svg" else element.find(".//svg")
-        if svg is not None:
-            raw = next(self.svgs)
-            title = svg.find("title")
-            width, _ = fit_mm(svg_size_mm(raw), CHART_BOX_MM)
-            paragraph = self.new_paragraph()
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            shape = paragraph.add_run().add_picture(io.BytesIO(self.raster.png(raw, width)), width=Mm(width))
-            describe(shape, text_of(title) if title is not None else "")
-        for caption in element.xpath("./figcaption"):
-            self.container(caption)
+    def table(self, block: doc.Table) -> None:
+        width = max(len(row) for row in block.rows)
+        table = self.new_table(len(block.rows), width)
+        for r, row in enumerate(block.rows):
+            if r < block.header_rows:
+                table.rows[r]._tr.get_or_add_trPr().append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
+            for c in range(width):
+                cell = table.cell(r, c)
+                if c < len(row):
+                    self.cell_blocks(cell, row[c].blocks, bold=row[c].header)
+                if not cell.paragraphs:
+                    self.new_paragraph(container=cell)
 
-    def picture(self, run: Any, element: Any) -> None:
-        """An <img>: the school's logo, at the height the documents print it."""
-        data, svg = image_bytes(element.get("src", ""), self.allowed)
+    def form(self, cells: tuple[tuple[doc.FormField, ...], ...]) -> None:
+        """Fields side by side, each a cell: its label, then room to type, tick or sign."""
+        table = self.new_table(1, len(cells))
+        for c, fields in enumerate(cells):
+            cell = table.cell(0, c)
+            for field in fields:
+                self.field(cell, field)
+
+    def field(self, cell: Any, field: doc.FormField) -> None:
+        if field.kind == "tick":
+            label = self.paragraph((doc.Text(f"{BOX} "), *field.label), container=cell, size=TABLE_TEXT_PT)
+            label.paragraph_format.space_after = Pt(2)
+            return
+        label = self.paragraph(field.label, container=cell, bold=True, size=TABLE_TEXT_PT)
+        label.paragraph_format.space_after = Pt(1)
+        label.paragraph_format.keep_with_next = True
+        if field.kind == "choice":
+            answers = "    ".join(f"{BOX} {choice}" for choice in field.choices)
+            self.paragraph((doc.Text(answers),), container=cell, size=TABLE_TEXT_PT)
+            return
+        lines = {"line": 1, "box": field.lines, "signature": 3}[field.kind]
+        for _ in range(lines):  # room to type (the row grows as the answer does)
+            self.paragraph((), container=cell, size=10).paragraph_format.space_after = Pt(2)
+
+    def side_by_side(self, block: doc.SideBySide) -> None:
+        """A chart and its steps in words, in a table with no borders (as the PDF sets them)."""
+        table = self.new_table(1, 2, grid=False)
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        table.autofit = False
+        section = self.document.sections[-1]
+        text_width = (section.page_width - section.left_margin - section.right_margin) / Mm(1)
+        left, right = table.cell(0, 0), table.cell(0, 1)
+        left.width, right.width = Mm(block.left_mm + 2), Mm(max(20.0, text_width - block.left_mm - 2))
+        for item in block.left:
+            if isinstance(item, doc.Figure):
+                self.figure(item, self.new_paragraph(container=left))
+        self.cell_blocks(right, block.right)
+        for cell in (left, right):
+            if not cell.paragraphs:
+                self.new_paragraph(container=cell)
+
+    def spacer(self) -> None:
+        paragraph = self.new_paragraph()
+        paragraph.paragraph_format.space_after = Pt(0)
+        paragraph.add_run().font.size = Pt(4)
+
+    def figure(self, figure: doc.Figure, paragraph: Any) -> None:
+        """A chart at the width the layout gave it, drawn at 300 dpi."""
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        look = paragraph.paragraph_format
+        look.keep_with_next, look.line_spacing, look.space_before, look.space_after = False, 1.0, Pt(0), Pt(0)
+        png = self.raster.png(figure.svg, figure.width_mm)
+        shape = paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(figure.width_mm))
+        describe(shape, figure.alt)
+
+    def picture(self, run: Any, picture: doc.Picture) -> None:
+        """The school's logo, at the height the documents print it."""
+        data, svg = image_bytes(picture.src, self.allowed)
         if svg:
             data = self.raster.png_by_height(data.decode("utf-8", errors="replace"), LOGO_HEIGHT_MM)
         try:
@@ -224,6 +237,4 @@ class BodyBuilder:
         if shape.width > Mm(LOGO_MAX_WIDTH_MM):
             shape.height = int(shape.height * Mm(LOGO_MAX_WIDTH_MM) / shape.width)
             shape.width = Mm(LOGO_MAX_WIDTH_MM)
-        describe(shape, element.get("alt", ""))
-
-    # The page: header and footer
+        describe(shape, picture.alt)

@@ -12,29 +12,26 @@ import contextlib
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Length, Pt, RGBColor
+from docx.shared import Pt, RGBColor
 
 from policypack.load.files import UnreadableFile, read_bytes
 from policypack.write.pdf import BuildFailed
-from policypack.write.word.runs import text_of
 
 MAX_PICTURE_BYTES = 5_000_000
 _ABSTRACT_IDS = {"decimal": 901, "bullet": 902}
 
 
-def numbering(document: Any, kind: str) -> int:
-    """A new list of `kind` ("decimal" or "bullet") that starts at 1: its numId."""
+def numbering(document: Any, kind: str, start: int = 1) -> int:
+    """A new list of `kind` ("decimal" or "bullet") that starts at `start`: its numId."""
     part = document.part.numbering_part.element
     abstract_id = _ABSTRACT_IDS[kind]
     if not part.xpath(f'w:abstractNum[@w:abstractNumId="{abstract_id}"]'):
@@ -52,7 +49,7 @@ def numbering(document: Any, kind: str) -> int:
         else:
             part.append(abstract)
     num = part.add_num(abstract_id)
-    num.add_lvlOverride(ilvl=0).add_startOverride(1)
+    num.add_lvlOverride(ilvl=0).add_startOverride(start)
     return int(num.numId)
 
 
@@ -205,36 +202,3 @@ def image_bytes(src: str, allowed: list[Path]) -> tuple[bytes, bool]:
             except UnreadableFile as exc:
                 raise BuildFailed(f"{path.name}: {exc}") from None
     raise BuildFailed(f"refused to put {src[:80]} in a Word file: only the school's own PNG, JPEG or SVG images")
-
-
-def page_furniture(document: Any, tree: Any, keep: bool, text_width: Length, page_of: Sequence[str]) -> None:
-    """Header: the school and the title; footer: where the words come from, and page numbers.
-
-    A letterhead's own header and footer (`keep`) stay as the school made them.
-    """
-    if keep and (has_words(document.sections[0].header) or has_words(document.sections[0].footer)):
-        return
-    running = {
-        name: text_of(found[0]) if (found := tree.xpath(f"//*[contains(concat(' ', @class, ' '), ' {name} ')]")) else ""
-        for name in ("running-school", "running-title", "running-provenance")
-    }
-    section = document.sections[0]
-    right = text_width
-    if running["running-school"] or running["running-title"]:
-        header = section.header.paragraphs[0]
-        header.paragraph_format.tab_stops.add_tab_stop(right, WD_TAB_ALIGNMENT.RIGHT)
-        header.add_run(f"{running['running-school']}\t{running['running-title']}").font.size = Pt(8.5)
-    footers = [section.footer]
-    if tree.xpath("//*[contains(concat(' ', @class, ' '), ' cover ')]"):
-        section.different_first_page_header_footer = True
-        footers.append(section.first_page_footer)
-    for footer in footers:
-        footer.paragraphs[0].add_run(running["running-provenance"]).font.size = Pt(8)
-        pages = footer.add_paragraph()
-        pages.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        pages.add_run(page_of[0])
-        add_field(pages, "PAGE", "1", 8.5)
-        pages.add_run(page_of[1])
-        add_field(pages, "NUMPAGES", "1", 8.5)
-        for run in pages.runs:
-            run.font.size = Pt(8.5)

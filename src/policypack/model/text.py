@@ -1,4 +1,4 @@
-"""Write stage: text as every writer stores it.
+"""Text as every writer stores it.
 
 Control characters a school's text may carry (YAML's "\\x07") cannot be stored in XML; they
 print as their visible pictures (U+2400...), literally, as everything a school writes does.

@@ -22,7 +22,7 @@ import docx
 from docx.oxml.ns import qn
 
 from policypack.load.letterhead import Letterhead
-from policypack.write.text import visible_controls
+from policypack.model.text import visible_controls
 
 PAGE_SETUP = ("w:pgSz", "w:pgMar")
 
