@@ -23,8 +23,8 @@ from pypdf import PdfReader
 from policypack.layout.pack import PAGE_MARGIN_MM
 from policypack.model.profile import PROCEDURE_CHARTS as CHARTS
 from policypack.model.theme import Theme
-from policypack.write.raster import Rasteriser
 from policypack.render.structure import structure_of
+from policypack.write.raster import Rasteriser
 from policypack.write.word.writer import write_docx
 from tests.conftest import DATA, ROOT, bookmark_titles, normalised, pdf_body_text, run_cli, with_formats
 
@@ -207,7 +207,9 @@ def test_hostile_text_prints_literally_in_word_and_on_the_web(tmp_path: Path) ->
 def test_control_characters_print_as_their_pictures_in_word(tmp_path: Path) -> None:
     """A profile may not hold them (load refuses them at their line); a school's own template
     might, and XML cannot: the Word writer shows them rather than failing."""
-    html = '<html><head><title>T\x07</title></head><body><h2 data-word="header-left">Bell\x07 NUL\x00</h2></body></html>'
+    html = (
+        '<html><head><title>T\x07</title></head><body><h2 data-word="header-left">Bell\x07 NUL\x00</h2></body></html>'
+    )
     out = tmp_path / "control.docx"
     structure = structure_of(html, lambda chart, part: None)
     write_docx(structure, out, Theme(accent="#1b4965"), dt.date(2026, 9, 1), Rasteriser(), [])

@@ -117,6 +117,8 @@ class _Builder:
 
     def block(self, element: Any, out: list[Block]) -> None:
         tag = element.tag
+        if element.get("data-word") == "new-page":
+            out.append(PageBreak())
         if element.get("data-word") != "chart-page" and (field := form(element)) is not None:
             out.append(field)
         elif tag in HEADINGS:

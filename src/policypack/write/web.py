@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from policypack.load.pack import CheckedPack
+from policypack.model.text import visible_controls
 from policypack.render.pack import Rendered
 from policypack.write.atomic import replacing
 from policypack.write.sanitise import clean_web_page
-from policypack.model.text import visible_controls
 
 
 class WebWriter:

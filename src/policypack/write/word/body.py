@@ -27,7 +27,7 @@ from policypack.write.word.ooxml import describe, image_bytes, number_paragraph,
 from policypack.write.word.page import contents_field, new_section
 from policypack.write.word.runs import add_inlines, mark
 
-LOGO_HEIGHT_MM, LOGO_MAX_WIDTH_MM = 20.0, 60.0
+LOGO_HEIGHT_MM, LOGO_MAX_WIDTH_MM = 16.0, 60.0
 HEADING_STYLES = {0: "Title", 1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
 TABLE_TEXT_PT, SMALL_PT = 9.5, 8.5
 BOX = "\u2610"  # a box to tick, or to circle an answer beside
@@ -160,6 +160,7 @@ class BodyBuilder:
     def table(self, block: doc.Table) -> None:
         width = max(len(row) for row in block.rows)
         table = self.new_table(len(block.rows), width)
+        set_widths(table, column_shares(block.rows, width), self.text_width_mm())
         for r, row in enumerate(block.rows):
             if r < block.header_rows:
                 table.rows[r]._tr.get_or_add_trPr().append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
@@ -194,15 +195,18 @@ class BodyBuilder:
         for _ in range(lines):  # room to type (the row grows as the answer does)
             self.paragraph((), container=cell, size=10).paragraph_format.space_after = Pt(2)
 
+    def text_width_mm(self) -> float:
+        section = self.document.sections[-1]
+        return float((section.page_width - section.left_margin - section.right_margin) / Mm(1))
+
     def side_by_side(self, block: doc.SideBySide) -> None:
         """A chart and its steps in words, in a table with no borders (as the PDF sets them)."""
         table = self.new_table(1, 2, grid=False)
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
-        table.autofit = False
-        section = self.document.sections[-1]
-        text_width = (section.page_width - section.left_margin - section.right_margin) / Mm(1)
+        text_width = self.text_width_mm()
+        left_share = min(0.8, (block.left_mm + 2) / text_width)
+        set_widths(table, [left_share, 1 - left_share], text_width)
         left, right = table.cell(0, 0), table.cell(0, 1)
-        left.width, right.width = Mm(block.left_mm + 2), Mm(max(20.0, text_width - block.left_mm - 2))
         for item in block.left:
             if isinstance(item, doc.Figure):
                 self.figure(item, self.new_paragraph(container=left))
@@ -238,3 +242,29 @@ class BodyBuilder:
             shape.height = int(shape.height * Mm(LOGO_MAX_WIDTH_MM) / shape.width)
             shape.width = Mm(LOGO_MAX_WIDTH_MM)
         describe(shape, picture.alt)
+
+
+def column_shares(rows: tuple[tuple[doc.Cell, ...], ...], width: int) -> list[float]:
+    """Each column's share of the table's width, by the length of its longest line (within limits),
+    so that an e-mail address is not broken mid-word in a narrow column."""
+    longest = [8] * width
+    for row in rows:
+        for c, cell in enumerate(row):
+            for block in cell.blocks:
+                if isinstance(block, doc.Paragraph):
+                    words = sum(len(piece.text) for piece in block.inlines if isinstance(piece, doc.Text))
+                    longest[c] = max(longest[c], min(words, 45))
+    total = sum(longest)
+    shares = [max(0.12, length / total) for length in longest]
+    return [share / sum(shares) for share in shares]
+
+
+def set_widths(table: Any, shares: list[float], total_mm: float) -> None:
+    """Fixed column widths, as Word and LibreOffice both honour them."""
+    table.autofit = False
+    grid = table._tbl.tblGrid
+    for column, share in zip(grid.findall(qn("w:gridCol")), shares, strict=False):
+        column.set(qn("w:w"), str(round(share * total_mm * 56.7)))
+    for row in table.rows:
+        for cell, share in zip(row.cells, shares, strict=False):
+            cell.width = Mm(share * total_mm)

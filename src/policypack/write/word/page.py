@@ -17,13 +17,13 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 
+from policypack.model.text import visible_controls
 from policypack.model.theme import Theme
 from policypack.render.document import PageSetup, Paragraph, Running
-from policypack.model.text import visible_controls
 from policypack.write.word.ooxml import add_field, has_words, rgb
 
 HEADER_FOOTER_MM = 9.0  # from the page's edge
-HEADING_SIZES = {"Title": 24, "Heading 1": 15, "Heading 2": 12.5, "Heading 3": 11}
+HEADING_SIZES = {"Title": 22, "Heading 1": 15, "Heading 2": 12.5, "Heading 3": 11}
 TOC_LEVELS = "1-2"
 
 
@@ -61,6 +61,11 @@ def set_fonts(document: Any, theme: Theme) -> None:
         style.paragraph_format.space_after = Pt(4)
         style.paragraph_format.keep_with_next = True
         _name_font(style.element, theme.headings)
+    for fonts in styles.element.iter(qn("w:rFonts")):  # other styles too: none may name a theme font
+        for attribute in [a for a in fonts.attrib if a.lower().endswith("theme")]:
+            kind = fonts.attrib.pop(attribute)
+            fonts.set(qn("w:ascii"), theme.headings if kind.startswith("major") else theme.font)
+            fonts.set(qn("w:hAnsi"), fonts.get(qn("w:ascii")))
     title = styles["Title"].element.get_or_add_pPr()
     for border in title.findall(qn("w:pBdr")):  # python-docx's Title has a rule under it: the PDF has none
         title.remove(border)

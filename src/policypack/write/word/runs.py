@@ -16,8 +16,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from policypack.render.document import Inline, LineBreak, Picture, Text
 from policypack.model.text import visible_controls
+from policypack.render.document import Inline, LineBreak, Picture, Text
 
 LINK_SCHEMES = ("http://", "https://", "mailto:", "tel:")
 

@@ -21,13 +21,13 @@ from policypack.load.letterhead import Letterhead
 from policypack.load.pack import CheckedPack
 from policypack.load.strings import bundled_strings
 from policypack.model.strings import Strings
+from policypack.model.text import visible_controls
 from policypack.model.theme import Theme
 from policypack.render.document import Block, Figure, ListBlock, SideBySide, Structured
 from policypack.render.pack import Rendered
 from policypack.write.atomic import replacing
 from policypack.write.pdf import BuildFailed
 from policypack.write.raster import Rasteriser
-from policypack.model.text import visible_controls
 from policypack.write.word.body import BodyBuilder
 from policypack.write.word.letterhead import letterhead_document
 from policypack.write.word.ooxml import ensure_styles, package_bytes, set_language, set_properties
