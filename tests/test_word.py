@@ -59,7 +59,13 @@ def test_pdf_alone_is_the_default(tmp_path: Path) -> None:
 
 def test_the_pack_has_word_copies_and_the_web_page_listed_in_the_manifest(pack: Path) -> None:
     names = {p.name for p in pack.iterdir()}
-    assert {"policy.docx", "staff-card.docx", "incident-form.docx", "parent-leaflet.docx", "policy-preview.html"} <= names
+    assert {
+        "policy.docx",
+        "staff-card.docx",
+        "incident-form.docx",
+        "parent-leaflet.docx",
+        "policy-preview.html",
+    } <= names
     manifest = json.loads((pack / "manifest.json").read_text())
     files = {entry["name"]: entry["sha256"] for entry in manifest["files"]}
     assert set(files) == names - {"manifest.json"}
