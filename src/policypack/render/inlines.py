@@ -118,6 +118,8 @@ def inline(node: Any, out: list[Inline], bold: bool, italic: bool, link: str, sk
             inline(child.tail or "", out, bold, italic, link, skip)
         if own_line(node):
             out.append(LineBreak())
+        elif node.tag == "label":  # a field's name ends there: a hint after it is set apart, not run on
+            out.append(Text(" "))
 
 
 def own_line(element: Any) -> bool:

@@ -143,9 +143,12 @@ class BodyBuilder:
             if isinstance(block, doc.ListBlock):
                 self.cell_blocks(cell, tuple(b for item in block.items for b in item.blocks), bold)
                 continue
-            inlines = block.inlines if isinstance(block, doc.Paragraph | doc.Heading) else ()
-            strong = bold or isinstance(block, doc.Heading)
-            paragraph = self.paragraph(inlines, container=cell, bold=strong, size=TABLE_TEXT_PT)
+            if isinstance(block, doc.Heading):  # a heading beside a chart is still a heading
+                paragraph = self.paragraph(block.inlines, HEADING_STYLES[max(3, block.level)], container=cell)
+                paragraph.paragraph_format.space_before = Pt(0)
+                continue
+            inlines = block.inlines if isinstance(block, doc.Paragraph) else ()
+            paragraph = self.paragraph(inlines, container=cell, bold=bold, size=TABLE_TEXT_PT)
             paragraph.paragraph_format.space_after = Pt(1)
 
     def new_table(self, rows: int, columns: int, grid: bool = True) -> Any:
@@ -186,7 +189,6 @@ class BodyBuilder:
             return
         label = self.paragraph(field.label, container=cell, bold=True, size=TABLE_TEXT_PT)
         label.paragraph_format.space_after = Pt(1)
-        label.paragraph_format.keep_with_next = True
         if field.kind == "choice":
             answers = "    ".join(f"{BOX} {choice}" for choice in field.choices)
             self.paragraph((doc.Text(answers),), container=cell, size=TABLE_TEXT_PT)
