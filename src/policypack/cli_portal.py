@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,29 @@ def _start(migrate: bool = True) -> None:
     from policypack.portal.setup import start
 
     start(migrate)
+
+
+def server_options(env: Mapping[str, str]) -> dict[str, Any]:
+    """waitress's settings: request bodies capped before they are read, idle connections closed,
+    and, behind an HTTPS proxy (POLICYPACK_TRUSTED_PROXY: its address), the client's address and
+    scheme taken from the headers that proxy adds and from no one else's."""
+    options: dict[str, Any] = {
+        "threads": 8,
+        "ident": "policypack",
+        "_quiet": True,
+        "max_request_body_size": 4 * 1024 * 1024,  # a 2 MB upload and its form, nothing bigger is read
+        "channel_timeout": 30,
+        "connection_limit": 200,
+    }
+    proxy = env.get("POLICYPACK_TRUSTED_PROXY", "").strip()
+    if proxy:
+        options |= {
+            "trusted_proxy": proxy,
+            "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+            "clear_untrusted_proxy_headers": True,
+        }
+    return options
 
 
 @click.command()
@@ -63,7 +87,7 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
     signal.signal(signal.SIGTERM, _stop_on_term)  # so that `kill` also stops the workers, below
     click.echo(f"policypack portal on http://{host}:{port}/ with {workers} build worker(s); Ctrl-C stops it")
     try:
-        waitress.serve(application, host=host, port=port, threads=8, ident="policypack", _quiet=True)
+        waitress.serve(application, host=host, port=port, **server_options(os.environ))
     finally:
         for child in children:
             child.terminate()
@@ -140,11 +164,14 @@ def schools_add(profile: Path, trust_name: str) -> None:
       policypack schools add schools/oakfield/school.yaml --trust "Acorn Trust"
     """
     _start()
+    from django.db import transaction
+
     from policypack.portal.schools.models import Trust
     from policypack.portal.schools.store import import_profile
 
-    trust, _ = Trust.objects.get_or_create(name=trust_name)
-    school = import_profile(profile, trust, None)
+    with transaction.atomic():  # a refused profile leaves no new trust behind
+        trust, _ = Trust.objects.get_or_create(name=trust_name)
+        school = import_profile(profile, trust, None)
     click.echo(f"added {school.name} to {trust.name}", err=True)
     click.echo(school.slug)
 
@@ -261,7 +288,9 @@ def users_add(email: str, role: str, slug: str | None, trust_name: str | None, n
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     made = add_user(email, role, slug, trust_name, name, password)
-    if password is None:
+    if made is None:
+        click.echo(f"{email} already has an account: its password is unchanged (--password-stdin sets a new one)")
+    elif password is None:
         click.echo(f"password for {email}: {made}")
     click.echo(f"added {email} as {role}", err=True)
 

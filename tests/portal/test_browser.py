@@ -35,10 +35,11 @@ def pages_for(role: str, tenant: Tenant) -> list[str]:
     pages = [
         "/",
         f"/schools/{slug}/",
-        f"/schools/{slug}/audit/",
         f"/schools/{slug}/guidance/",
         f"/schools/{slug}/builds/{job.pk}/",
     ]
+    if role != "staff":
+        pages.append(f"/schools/{slug}/audit/")
     if role in ("dsl", "trust-admin"):
         pages.append(f"/schools/{slug}/profile/")
     if role == "trust-admin":

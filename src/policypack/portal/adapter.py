@@ -31,7 +31,8 @@ from policypack.load.yamlsource import YamlLoadError, parse_yaml
 from policypack.resources import bundled_path
 from policypack.tools import run_tool
 from policypack.validate import validate_school
-from policypack.write.pack import slug
+from policypack.write.manifest import MANIFEST
+from policypack.write.pack import read_manifest, slug
 
 __all__ = ["Problem", "Severity"]
 PREVIEW_DPI = 60
@@ -164,3 +165,22 @@ def next_review(profile: Path) -> dt.date | None:
     """When the school's policy is next due for review, as its documents print it."""
     school, _ = load_school(profile)
     return school.model.policy.next_review if school else None
+
+
+def remove_other_packs(output_root: Path, kept: Path) -> None:
+    """Remove the packs in a school's output folder that an earlier name of the school made.
+
+    A pack folder is named after the school, so a renamed school's next build makes a new one;
+    the old one is removed once the new one is whole, and only if its manifest names the same
+    profile (nothing another tool or school put there is touched).
+    """
+    manifest = read_manifest(kept / MANIFEST)
+    if manifest is None:
+        return
+    with contextlib.suppress(OSError):
+        for folder in output_root.iterdir():
+            if folder == kept or folder.name.startswith(".") or folder.is_symlink() or not folder.is_dir():
+                continue
+            other = read_manifest(folder / MANIFEST)
+            if other is not None and other.get("profile") == manifest.get("profile"):
+                shutil.rmtree(folder, ignore_errors=True)

@@ -19,8 +19,14 @@ class UserRefused(PolicypackError):
     pass
 
 
-def add_user(email: str, role: str, slug: str | None, trust_name: str | None, name: str, password: str | None) -> str:
-    """Add (or give a new role to) the user with this e-mail; returns the password set."""
+def add_user(
+    email: str, role: str, slug: str | None, trust_name: str | None, name: str, password: str | None
+) -> str | None:
+    """Add the user with this e-mail, or give an existing one a new role; returns the password set.
+
+    An existing user keeps their password unless one is given: adding a role to someone is
+    never a way to lock them out (None is returned then).
+    """
     try:
         validate_email(email)
     except ValidationError:
@@ -32,17 +38,22 @@ def add_user(email: str, role: str, slug: str | None, trust_name: str | None, na
     if trust is None:
         raise UserRefused(f"no trust named '{trust_name}' (a trust is made by `policypack schools add`)")
     model = get_user_model()
-    user = model.objects.filter(username=email).first() or model(username=email, email=email)
+    existing = model.objects.filter(username=email).first()
+    user = existing or model(username=email, email=email)
     first, _, last = name.partition(" ")
     user.first_name, user.last_name = (first, last) if name else (user.first_name, user.last_name)
-    password = password if password is not None else secrets.token_urlsafe(15)
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise UserRefused("the password is refused: " + " ".join(exc.messages)) from None
+    if existing is not None and password is None:
+        chosen = None
+    else:
+        chosen = password if password is not None else secrets.token_urlsafe(15)
+        try:
+            validate_password(chosen, user)
+        except ValidationError as exc:
+            raise UserRefused("the password is refused: " + " ".join(exc.messages)) from None
     with transaction.atomic():
-        user.set_password(password)
+        if chosen is not None:
+            user.set_password(chosen)
         user.save()
         Membership.objects.get_or_create(user=user, role=role, trust=trust, school=school)
         record(None, "user.added", trust, school, email=email, role=role)
-    return password
+    return chosen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +31,10 @@ class BuildJob(models.Model):
     heartbeat = models.DateTimeField(null=True)  # a running job whose heartbeat stops is taken back
     message = models.TextField(blank=True)
     files: models.JSONField[Any, Any] = models.JSONField(default=list)
+    # the pack folder it made (named after the school as it was then) and its manifest's SHA-256:
+    # its downloads are that pack's, and stop once a later build has replaced it
+    folder = models.CharField(max_length=200, blank=True)
+    manifest_sha256 = models.CharField(max_length=64, blank=True)
     guidance = models.CharField(max_length=32, blank=True)  # the flows snapshot it was built from
 
     class Meta:
@@ -40,6 +45,17 @@ class BuildJob(models.Model):
             models.UniqueConstraint(fields=["school"], condition=models.Q(status="queued"), name="one_queued_build"),
             models.UniqueConstraint(fields=["school"], condition=models.Q(status="running"), name="one_running_build"),
         ]
+
+    @property
+    def replaced(self) -> bool:
+        """A finished build whose pack a later build (or a rename) has replaced on disk."""
+        if self.status not in (self.Status.BUILT, self.Status.UNCHANGED) or not self.folder:
+            return False
+        manifest = self.school.output_root / self.folder / "manifest.json"
+        try:
+            return hashlib.sha256(manifest.read_bytes()).hexdigest() != self.manifest_sha256
+        except OSError:
+            return True
 
     @property
     def done(self) -> bool:

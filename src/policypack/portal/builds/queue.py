@@ -28,16 +28,21 @@ MAX_ATTEMPTS = 3
 
 def request_build(school: School, user: Any) -> BuildJob:
     """Queue a build of the school's pack, or return the one already waiting."""
+    return queue_build(school, user)[0]
+
+
+def queue_build(school: School, user: Any) -> tuple[BuildJob, bool]:
+    """The school's queued build, and whether this request queued it (False: it joined one)."""
     try:
         with transaction.atomic():
             job = BuildJob.objects.filter(school=school, status=BuildJob.Status.QUEUED).first()
             if job:
-                return job
+                return job, False
             job = BuildJob.objects.create(school=school, requested_by=user)
             run_build.enqueue(job.pk)  # in the same transaction: both or neither
-            return job
+            return job, True
     except IntegrityError:  # another request queued it a moment ago
-        return BuildJob.objects.get(school=school, status=BuildJob.Status.QUEUED)
+        return BuildJob.objects.get(school=school, status=BuildJob.Status.QUEUED), False
 
 
 def take_back_stalled(now: dt.datetime | None = None) -> int:

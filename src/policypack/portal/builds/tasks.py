@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from pathlib import Path
 
@@ -43,11 +44,17 @@ def run_build(job_id: int) -> str:
     with heartbeat(job_id, worker):
         result = adapter.build(job.school.profile_path, job.school.output_root, today())
     files = sorted(p.name for p in result.folder.iterdir() if p.is_file()) if result.folder else []
+    manifest = result.folder / "manifest.json" if result.folder else None
+    sha = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest and manifest.is_file() else ""
+    if result.folder and sha:
+        adapter.remove_other_packs(job.school.output_root, result.folder)
     BuildJob.objects.filter(pk=job_id, worker=worker, status=BuildJob.Status.RUNNING).update(
         status=result.status,
         finished=timezone.now(),
         message="\n".join(m for m in (job.message, result.message) if m),  # a retry's note stays
         files=files,
+        folder=result.folder.name if result.folder else "",
+        manifest_sha256=sha,
         guidance=guidance,
         runs=F("runs") + 1,
     )

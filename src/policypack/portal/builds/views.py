@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
-import threading
 import zipfile
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -16,18 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from policypack.errors import PolicypackError
-from policypack.portal import adapter
 from policypack.portal.builds.models import BuildJob
-from policypack.portal.builds.queue import request_build
+from policypack.portal.builds.previews import KINDS, PreviewBusy, preview_path
+from policypack.portal.builds.queue import queue_build
 from policypack.portal.schools.access import can_edit, record, school_for
 from policypack.portal.schools.models import School
-from policypack.portal.schools.store import today
-from policypack.workers import run_here
-
-PREVIEWS = {"staff-card": adapter.preview_staff_card, "staff-poster": adapter.preview_poster}
-PREVIEW_TIME_LIMIT = 60.0
-_preview_lock = threading.Lock()  # the memory cap is per process: one preview at a time
 
 
 @login_required
@@ -36,8 +26,9 @@ def build_school(request: HttpRequest, slug: str) -> HttpResponse:
     school = school_for(request.user, slug)
     if not can_edit(request.user, school):
         raise Http404("no such page")
-    job = request_build(school, request.user)
-    record(request.user, "build.requested", school.trust, school, job=job.pk)
+    job, new = queue_build(school, request.user)
+    if new:  # a request that joins the build already waiting adds nothing to the audit log
+        record(request.user, "build.requested", school.trust, school, job=job.pk)
     return redirect("build", slug=school.slug, pk=job.pk)
 
 
@@ -69,12 +60,11 @@ def _elapsed(job: BuildJob) -> int | None:
 
 
 def _pack_files(school: School, job: BuildJob) -> dict[str, Path]:
-    if job.status not in (BuildJob.Status.BUILT, BuildJob.Status.UNCHANGED) or not school.output_root.is_dir():
-        raise Http404("this build made no pack")
-    folders = [p for p in school.output_root.iterdir() if p.is_dir() and not p.name.startswith(".")]
-    if len(folders) != 1:
-        raise Http404("no pack")
-    return {name: folders[0] / name for name in job.files if (folders[0] / name).is_file()}
+    """This build's own files: none once a later build (or a new school name) has replaced them."""
+    if job.status not in (BuildJob.Status.BUILT, BuildJob.Status.UNCHANGED) or not job.folder or job.replaced:
+        raise Http404("this build's pack is not on the server (a later build has replaced it)")
+    folder = school.output_root / job.folder
+    return {name: folder / name for name in job.files if (folder / name).is_file()}
 
 
 @login_required
@@ -105,32 +95,16 @@ def pack_file(request: HttpRequest, slug: str, pk: int, name: str) -> HttpRespon
 def preview(request: HttpRequest, slug: str, kind: str) -> HttpResponseBase:
     """A PNG of the staff card or staff poster as the saved profile prints it (cached by its content)."""
     school = school_for(request.user, slug)
-    if kind not in PREVIEWS:
+    if kind not in KINDS:
         raise Http404("no such preview")
-    image = preview_path(school, kind)
+    try:
+        image = preview_path(school, kind)
+    except PreviewBusy:
+        busy = HttpResponse("Many previews are being made just now; try again in a minute.", status=503)
+        busy["Retry-After"] = "60"
+        return busy
     if image is None:
         return HttpResponse("The preview cannot be made until the profile's problems are fixed.", status=409)
     response = FileResponse(image.open("rb"), content_type="image/png")
     response["Cache-Control"] = "private, max-age=3600"
     return response
-
-
-def preview_key(school: School) -> str:
-    return hashlib.sha256(school.profile_path.read_bytes()).hexdigest()[:16]
-
-
-def preview_path(school: School, kind: str) -> Path | None:
-    folder = Path(settings.DATA) / "previews" / school.slug
-    image = folder / f"{kind}-{preview_key(school)}.png"
-    if image.is_file():
-        return image
-    folder.mkdir(parents=True, exist_ok=True)
-    with _preview_lock:
-        try:
-            run_here(PREVIEWS[kind], (school.profile_path, image, today()), PREVIEW_TIME_LIMIT)
-        except (PolicypackError, MemoryError):
-            return None
-    for old in folder.glob(f"{kind}-*.png"):
-        if old != image:
-            old.unlink(missing_ok=True)
-    return image

@@ -58,6 +58,11 @@ def can_edit(user: Any, school: School) -> bool:
     return bool(roles(user, school) & EDITORS)
 
 
+def can_audit(user: Any, school: School) -> bool:
+    """The audit log names every user and what they did: the DSL, the approvers and the trust see it."""
+    return bool(roles(user, school) & (EDITORS | {Role.APPROVER}))
+
+
 def record(actor: Any, action: str, trust: Trust, school: School | None = None, **detail: Any) -> AuditEvent:
     """Add one line to the audit log (who, when, what)."""
     label = getattr(actor, "email", "") or getattr(actor, "username", "") or "policypack command line"

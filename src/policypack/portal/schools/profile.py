@@ -130,7 +130,9 @@ def _typed(item: Field, raw: str) -> Any:
         except ValueError:
             return raw
     if item.kind == "number":
-        return int(raw) if raw.isdigit() else raw
+        # ASCII digits only ("²" is a digit to str.isdigit), and short: anything else stays text,
+        # which the profile's schema then refuses at its field
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else raw
     return raw
 
 

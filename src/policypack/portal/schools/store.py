@@ -58,7 +58,7 @@ def import_profile(source: Path, trust: Trust, actor: Any) -> School:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
             staged.rename(school.folder)
-        record(actor, "school.imported", trust, school, source=str(source), files=len(files) + 1)
+        record(actor, "school.imported", trust, school, source=source.name, files=len(files) + 1)
     return school
 
 

@@ -6,7 +6,9 @@ and JPEG; SVG is parsed without entities or external references) like any logo a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -15,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from policypack.portal.schools.models import School
 
 KINDS = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg", b"<svg": ".svg", b"<?xml": ".svg"}
+UPLOADED = re.compile(r"logo-[0-9a-f]{12}\.(png|jpg|svg)")  # the names save_logo gives
 
 
 class UploadRefused(Exception):
@@ -37,3 +40,16 @@ def save_logo(school: School, upload: UploadedFile[bytes] | None) -> str | None:
     if not path.exists():
         path.write_bytes(data)
     return name
+
+
+def prune_logos(school: School) -> None:
+    """Remove uploaded logos the saved profile does not name: one refused by the profile's check,
+    or replaced by a newer one. A school's folder keeps only what its profile uses."""
+    try:
+        saved = school.profile_path.read_text(encoding="utf-8")
+    except OSError:
+        return
+    for path in Path(school.folder).iterdir():
+        if UPLOADED.fullmatch(path.name) and path.name not in saved and not path.is_symlink():
+            with contextlib.suppress(OSError):
+                path.unlink()

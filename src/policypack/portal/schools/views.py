@@ -7,6 +7,7 @@ from typing import Any
 import yaml
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,9 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from policypack.portal.builds.models import BuildJob
 from policypack.portal.schools import profile as form
 from policypack.portal.schools import store
-from policypack.portal.schools.access import admin_trusts, can_edit, roles, school_for, visible_schools
+from policypack.portal.schools.access import admin_trusts, can_audit, can_edit, roles, school_for, visible_schools
 from policypack.portal.schools.models import AuditEvent, School
-from policypack.portal.schools.uploads import UploadRefused, save_logo
+from policypack.portal.schools.uploads import UploadRefused, prune_logos, save_logo
 
 
 @login_required
@@ -25,6 +26,9 @@ def home(request: HttpRequest) -> HttpResponse:
     trusts = list(admin_trusts(request.user))
     schools = visible_schools(request.user).select_related("trust")
     return render(request, "portal/home.html", {"trusts": trusts, "schools": schools})
+
+
+AUDIT_PAGE = 100  # lines per page of the audit log
 
 
 @login_required
@@ -36,6 +40,7 @@ def school_page(request: HttpRequest, slug: str) -> HttpResponse:
         "school": school,
         "last": last,
         "can_edit": can_edit(request.user, school),
+        "can_audit": can_audit(request.user, school),
         "roles": roles(request.user, school),
     }
     return render(request, "portal/school.html", context)
@@ -79,10 +84,12 @@ def profile_page(request: HttpRequest, slug: str) -> HttpResponse:
     failed, problems = store.check_candidate(school, text)
     shown = form.values(new, school.nation)
     if failed:
+        prune_logos(school)  # a logo sent with a refused form is not kept
         return render(request, "portal/profile.html", _form_context(school, shown, problems, False), status=400)
     changes = store.changed_keys(data, new)
     if changes:
         store.save_text(school, text, request.user, "profile.changed", keys=changes)
+    prune_logos(school)
     return render(request, "portal/profile.html", _form_context(school, shown, problems, True))
 
 
@@ -116,8 +123,15 @@ def profile_import(request: HttpRequest, slug: str) -> HttpResponse:
     if upload is None or upload.size is None or upload.size > settings.MAX_UPLOAD_BYTES:
         problems[""] = ["error: choose a school.yaml of at most 2 MB to import"]
     else:
-        text = upload.read().decode("utf-8", errors="replace")
-        failed, problems = store.check_candidate(school, text)
+        try:
+            text = upload.read().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            text, failed = "", True
+            problems[""] = [
+                f"error: the file is not UTF-8 text (byte {exc.start + 1} cannot be read); save it as UTF-8"
+            ]
+        else:
+            failed, problems = store.check_candidate(school, text)
         if not failed:
             old = store.read_data(school)
             store.save_text(
@@ -133,5 +147,7 @@ def profile_import(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def audit_page(request: HttpRequest, slug: str) -> HttpResponse:
     school = school_for(request.user, slug)
-    events = AuditEvent.objects.filter(school=school)[:200]
+    if not can_audit(request.user, school):
+        raise Http404("no such page")
+    events = Paginator(AuditEvent.objects.filter(school=school), AUDIT_PAGE).get_page(request.GET.get("page"))
     return render(request, "portal/audit.html", {"school": school, "events": events})
