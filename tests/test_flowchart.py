@@ -178,3 +178,27 @@ def test_a_hung_dot_is_stopped_by_the_timeout(tmp_path: Path, monkeypatch: pytes
 def test_dot_measures_the_chart_font_with_pango() -> None:
     path = Path(require_dot_font(Theme().font))
     assert path.name.startswith("OpenSans") and path.is_file()
+
+
+@pytest.mark.usefixtures("needs_dot")
+@pytest.mark.parametrize("nation", ["england", "wales"])
+def test_the_shortlisted_cuts_split_every_bundled_chart_as_well_as_trying_every_cut(
+    nation: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chart too big for a page is cut where dot's whole layout says the parts are smallest;
+    for every bundled chart that gives text as large as laying out every cut would."""
+    from policypack.layout import pack as layout
+
+    flows = load_flow_set(bundled_path("flows"))
+    titles, theme = flows.flow_titles(), Theme()
+    split = 0
+    for doc in (d for d in flows.flows if d.model.nation == nation):
+        whole = to_svg(build_graph(doc.model, theme, titles))
+        short = layout.lay_out_chart_pages(doc.model, whole, theme, titles)
+        monkeypatch.setattr(layout, "SHORTLIST", 99)
+        every = layout.lay_out_chart_pages(doc.model, whole, theme, titles)
+        monkeypatch.setattr(layout, "SHORTLIST", 3)
+        assert [p.numbers for p in short] == [p.numbers for p in every], doc.model.id
+        assert min(p.chart.smallest_pt for p in short) == min(p.chart.smallest_pt for p in every)
+        split += len(short) > 1
+    assert split >= 2  # the search is exercised: charts that need cutting

@@ -1,11 +1,15 @@
 """Lay-out stage for a school's pack: every chart laid out once, for the policy and the posters.
 
 Each chart goes to `dot` once per pack (and once per process for a flow and style that
-another school shares); the policy's chart pages and the posters are fitted from that.
+another school shares); the policy's chart pages and the posters are fitted from that. A
+chart too big for one page is cut into parts, each laid out again: of the cuts in two, only
+the few whose parts look smallest in the whole chart's layout go to `dot`.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -23,6 +27,10 @@ from policypack.model.theme import Theme
 # page (the steps in words follow), else split into parts with explicit continuations.
 CHART_PAGE_MIN_PT = 8.0
 MAX_CHART_PARTS = 4
+SHORTLIST = 3  # cuts in two laid out by `dot` (of up to seven), chosen by how the whole chart lies
+NODE = re.compile(r'<g id="node\d+" class="node">\s*<title>([^<]*)</title>(.*?)</g>', re.DOTALL)
+SHAPE = re.compile(r' (?:d|points)="([^"]*)"')
+COORDINATE = re.compile(r"-?\d+(?:\.\d+)?")
 OUTLINE_COLUMN_MM = 72.0
 PAGE_MARGIN_MM = 15.0
 
@@ -109,7 +117,9 @@ def lay_out_chart_pages(
     numbers = number_steps(flow)
     order = sorted(numbers, key=numbers.__getitem__)
     best: list[ChartPage] = []
-    for chunks in _splits(order):
+    for chunks in _splits(order, svg, paper):
+        if best and len(chunks) > len(best) and _smallest(best) >= CHART_PAGE_MIN_PT:
+            break  # more pages only when fewer cannot be read
         split = len(chunks) > 1
         pages = [
             _fit_part(
@@ -121,8 +131,6 @@ def lay_out_chart_pages(
             )
             for index, chunk in enumerate(chunks, start=1)
         ]
-        if best and len(pages) > len(best) and _smallest(best) >= CHART_PAGE_MIN_PT:
-            break
         if not best or _smallest(pages) > _smallest(best):
             best = pages
     return best
@@ -132,16 +140,49 @@ def _smallest(pages: list[ChartPage]) -> float:
     return min(page.chart.smallest_pt for page in pages)
 
 
-def _splits(order: list[str]) -> Iterator[list[list[str]]]:
-    """Ways to cut the steps (in number order) into pages: whole, in two near the middle
-    (each cut is one more `dot` run per part), then in 3 or 4 equal runs."""
+def _splits(order: list[str], svg: str, paper: str) -> Iterator[list[list[str]]]:
+    """Ways to cut the steps (in number order) into pages: whole, in two near the middle, then
+    in 3 or 4 equal runs. Each part of a cut is one more `dot` run, so of the cuts in two only
+    the `SHORTLIST` whose parts look smallest in the whole chart's layout are tried."""
     yield [order]
     middle = len(order) // 2
-    for cut in range(max(2, middle - 3), min(len(order) - 1, middle + 4)):
-        yield [order[:cut], order[cut:]]
+    halves = [[order[:cut], order[cut:]] for cut in range(max(2, middle - 3), min(len(order) - 1, middle + 4))]
+    spans = _node_spans(svg)
+    box_w, box_h = _ChartSheet(paper, False, False, True).chart_box()
+
+    def reach(chunks: list[list[str]]) -> float:  # the largest part, as a share of the page's box
+        return max(_extent(chunk, spans, box_w, box_h) for chunk in chunks)
+
+    yield from sorted(halves, key=reach)[:SHORTLIST] if spans else halves
     for count in range(3, MAX_CHART_PARTS + 1):
         size = -(-len(order) // count)
         yield [order[i : i + size] for i in range(0, len(order), size)]
+
+
+def _node_spans(svg: str) -> dict[str, tuple[float, float, float, float]]:
+    """Each step's box in dot's whole-chart layout (x and y ranges, in points), by step id."""
+    spans = {}
+    for match in NODE.finditer(svg):
+        xs: list[float] = []
+        ys: list[float] = []
+        for shape in SHAPE.findall(match.group(2)):  # path d="M x,y C x,y ..." and polygon points="x,y ..."
+            numbers = [float(n) for n in COORDINATE.findall(shape)]
+            xs += numbers[0::2]
+            ys += numbers[1::2]
+        if xs and ys:
+            spans[html.unescape(match.group(1))] = (min(xs), max(xs), min(ys), max(ys))
+    return spans
+
+
+def _extent(chunk: list[str], spans: dict[str, tuple[float, float, float, float]], box_w: float, box_h: float) -> float:
+    """How much of the page's box a part would fill at full size, judged from where its steps
+    lie in the whole chart (its own layout is usually a little more compact)."""
+    boxes = [spans[step] for step in chunk if step in spans]
+    if not boxes:
+        return 0.0
+    width = (max(b[1] for b in boxes) - min(b[0] for b in boxes)) * MM_PER_PT
+    height = (max(b[3] for b in boxes) - min(b[2] for b in boxes)) * MM_PER_PT
+    return max(width / box_w, height / box_h)
 
 
 def _fit_part(svg: str, style: Theme, paper: str, shown: tuple[int, ...], part: tuple[int, int]) -> ChartPage:
