@@ -168,3 +168,10 @@ def test_libreoffice_prints_the_cover_on_page_one_and_a_long_name_in_the_header(
     title_words = [b for b in header if b[3] in title and b[3] not in LONG_NAME.split()]
     assert {b[3] for b in name_words} >= {"Cardinal", "Sixth", "Form,"} and title_words
     assert max(b[2] for b in name_words) < min(b[0] for b in title_words), "the name never runs into the title"
+
+
+def test_each_step_in_full_leads_with_its_title_in_bold(pack: Path) -> None:
+    """Title, role, text and sources would otherwise look alike in Word."""
+    document = docx.Document(str(pack / "policy.docx"))
+    bold = {run.text for paragraph in document.paragraphs for run in paragraph.runs if run.bold}
+    assert "You learn that nude or semi-nude images of pupils are involved" in bold

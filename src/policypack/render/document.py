@@ -43,7 +43,6 @@ Inline = Text | LineBreak | Picture
 @dataclass(frozen=True)
 class Paragraph:
     inlines: tuple[Inline, ...]
-    small: bool = False  # the print's small print (notes, provenance)
 
 
 @dataclass(frozen=True)

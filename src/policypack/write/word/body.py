@@ -29,7 +29,7 @@ from policypack.write.word.runs import add_inlines, mark
 
 LOGO_HEIGHT_MM, LOGO_MAX_WIDTH_MM = 16.0, 60.0
 HEADING_STYLES = {0: "Title", 1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
-TABLE_TEXT_PT, SMALL_PT = 9.5, 8.5
+TABLE_TEXT_PT = 9.5
 BOX = "\u2610"  # a box to tick, or to circle an answer beside
 
 
@@ -60,7 +60,7 @@ class BodyBuilder:
         ):
             self.spacer()  # two tables side by side in Word are one table: keep them apart
         if isinstance(block, doc.Paragraph):
-            self.paragraph(block.inlines, size=SMALL_PT if block.small else None)
+            self.paragraph(block.inlines)
         elif isinstance(block, doc.Heading):
             paragraph = self.paragraph(block.inlines, HEADING_STYLES[block.level])
             if block.anchor:  # a target of the contents' links
@@ -84,7 +84,7 @@ class BodyBuilder:
         elif isinstance(block, doc.Columns):
             start_columns(self.document, block.count)
         elif isinstance(block, doc.Contents):
-            contents_field([self.paragraph(entry.inlines) for entry in block.entries], block.entries)
+            contents_field([self.paragraph(entry.inlines) for entry in block.entries])
         self.last = block
 
     def new_paragraph(self, style: str | None = None, container: Any = None) -> Any:

@@ -19,7 +19,7 @@ from docx.shared import Mm, Pt
 
 from policypack.model.text import visible_controls
 from policypack.model.theme import Theme
-from policypack.render.document import PageSetup, Paragraph, Running
+from policypack.render.document import PageSetup, Running
 from policypack.write.word.ooxml import add_field, has_words, rgb
 
 HEADER_FOOTER_MM = 9.0  # from the page's edge
@@ -139,9 +139,9 @@ def _header(header: Any, running: Running, page: PageSetup) -> None:
     empty.add_run().font.size = Pt(2)
 
 
-def contents_field(paragraphs: list[Any], entries: Sequence[Paragraph]) -> None:
-    """A TOC field over `paragraphs` (one per entry, already written): Word and LibreOffice rebuild it,
-    with page numbers, from the headings; until then it shows the entries."""
+def contents_field(paragraphs: list[Any]) -> None:
+    """A TOC field over `paragraphs` (the contents' entries, already written): Word rebuilds it, with
+    page numbers, from the headings; until then it shows the entries."""
     if not paragraphs:
         return
     first, last = paragraphs[0]._p, paragraphs[-1]._p
