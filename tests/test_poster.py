@@ -56,12 +56,17 @@ def test_the_a2_dsl_review_is_one_vector_page_with_every_step(cli: Cli, tmp_path
 
 
 @pytest.mark.usefixtures("needs_weasyprint")
-@pytest.mark.allow_warnings  # legibility warnings for some sizes are the point or a side effect
 @pytest.mark.parametrize("size", list(PAPER_MM))
 @pytest.mark.parametrize("landscape", [False, True])
 def test_each_paper_size_is_exactly_that_size(cli: Cli, tmp_path: Path, size: str, landscape: bool) -> None:
     orientation = "--landscape" if landscape else "--portrait"
-    pdf = flowchart(cli, tmp_path / "p.pdf", "england-staff-response", "--size", size, orientation)
+    # a wide chart for landscape sheets (none reads on an A4 landscape sheet: that size is refused)
+    chart = "england-police-records" if landscape else "england-staff-response"
+    if landscape and size == "A4":
+        result = cli("flowchart", chart, "--size", size, orientation, "-o", str(tmp_path / "p.pdf"))
+        assert result.exit_code == 1 and "is too tall for an A4 poster" in result.stderr
+        return
+    pdf = flowchart(cli, tmp_path / "p.pdf", chart, "--size", size, orientation)
     width, height = PAPER_MM[size]
     assert len(pdf.pages) == 1
     assert page_size_mm(pdf.pages[0].mediabox) == ((height, width) if landscape else (width, height))
@@ -139,11 +144,13 @@ def test_the_legibility_rule_per_paper_size() -> None:
 
 
 @pytest.mark.usefixtures("needs_weasyprint")
-@pytest.mark.allow_warnings  # legibility warnings for some sizes are the point or a side effect
-def test_an_illegible_choice_warns_but_still_builds(cli: Cli, tmp_path: Path) -> None:
+def test_an_illegible_choice_is_refused_with_the_sizes_that_read(cli: Cli, tmp_path: Path) -> None:
     result = cli("flowchart", "england-dsl-review", "--size", "A4", "-o", str(tmp_path / "p.pdf"))
-    assert result.exit_code == 0
-    assert "an A4 poster needs 9.0 pt" in result.stderr
+    assert result.exit_code == 1 and not (tmp_path / "p.pdf").exists()
+    assert "--size A4: the chart 'Nudes shared by pupils: the DSL's review and immediate referrals' is too tall" in (
+        result.stderr
+    )
+    assert "a poster read from 1 m needs 9.0 pt; --size A2 prints it legibly" in result.stderr
 
 
 @pytest.mark.usefixtures("needs_weasyprint")

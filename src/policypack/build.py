@@ -14,15 +14,16 @@ from pathlib import Path
 
 from policypack.check.flows import check_flow_file
 from policypack.check.pack import check_pack
-from policypack.errors import InvalidInput, Problem, Severity, has_errors
+from policypack.errors import InvalidInput, PolicypackError, Problem, Severity, has_errors
 from policypack.layout.fonts import preflight
 from policypack.layout.pack import PosterLayout, lay_out_pack, poster_layout
-from policypack.layout.sheet import FittedChart, Sheet, minimum_text_pt
+from policypack.layout.sheet import PAPER_MM, READING_DISTANCE_M, FittedChart, Sheet, legible, minimum_text_pt
 from policypack.load.flows import YAML_SUFFIXES, FlowSet, bundled_flow_set, find_flow
 from policypack.load.pack import CheckedPack, load_pack
 from policypack.load.strings import bundled_strings
 from policypack.model.flow import Flow, chart_name, flow_id
-from policypack.model.profile import PosterSpec
+from policypack.model.profile import PosterSpec, Profile
+from policypack.model.strings import Strings
 from policypack.model.theme import Theme
 from policypack.render.pack import branding, poster_chart_svg, render_pack, render_pack_poster
 from policypack.render.templating import template_environment
@@ -38,13 +39,58 @@ log = logging.getLogger("policypack")
 def make_pack(checked: CheckedPack, output_root: Path) -> PackResult:
     """Lay out, render and write a pack that was loaded, checked and pre-flighted (a batch does all first)."""
     layout = lay_out_pack(checked)
+    _refuse_illegible(checked, layout.posters)
     environment = template_environment(
         checked.school.templates, checked.school.template_sources, checked.inputs.strings
     )
     documents = render_pack(checked, layout, environment)
     for poster in layout.posters:
-        _report_legibility(poster.name, poster.sheet, poster.chart, can_turn=poster.landscape_given is False)
+        _report_legibility(poster.name, poster.sheet, poster.chart)
     return write_pack(checked, documents, output_root)
+
+
+def _refuse_illegible(checked: CheckedPack, posters: list[PosterLayout]) -> None:
+    """A poster whose chart would print under the legibility rule is not printed: each one is
+    an error at its line of the profile, naming the sizes that would read (nothing is built)."""
+    problems = []
+    profile = checked.school.model
+    for (spec, flow), poster in zip(checked.posters, posters, strict=True):
+        if legible(poster.sheet, poster.chart):
+            continue
+        fits = _legible_sizes(flow, checked.theme, checked.flows.flow_titles(), spec, profile, checked.inputs.strings)
+        asked = next(i for i, given in enumerate(profile.outputs.posters) if given is spec)
+        problems.append(Problem(checked.school.locate("outputs", "posters", asked, "size"), *_too_small(poster, fits)))
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _legible_sizes(
+    flow: Flow, theme: Theme, titles: dict[str, str], spec: PosterSpec, profile: Profile | None, words: Strings
+) -> list[str]:
+    """The other paper sizes on which this poster would meet the legibility rule."""
+    marks = profile.outputs.print_marks if profile else False
+    fits = []
+    for size in PAPER_MM:
+        if size != spec.size:
+            other = poster_layout(
+                flow, theme, titles, spec.model_copy(update={"size": size}), marks, profile, words.chart
+            )
+            fits += [size] if legible(other.sheet, other.chart) else []
+    return fits
+
+
+def _too_small(poster: PosterLayout, fits: list[str]) -> tuple[str, str]:
+    """What is wrong with an illegible poster, and the sizes that would print it legibly."""
+    sheet, smallest = poster.sheet, poster.chart.smallest_pt
+    tell = "with who to tell at the top, " if sheet.tell_lines else ""
+    message = (
+        f"the chart '{poster.flow.title}' is too tall for an {sheet.size} poster: {tell}its "
+        f"smallest text would print at {smallest:.1f} pt, and a poster read from "
+        f"{READING_DISTANCE_M[sheet.size]:g} m needs {minimum_text_pt(sheet.size):.1f} pt"
+    )
+    if fits:
+        return message, f"size: {' or '.join(fits)} {'prints' if len(fits) == 1 else 'print'} it legibly"
+    return message, "no paper size prints this chart legibly; leave this poster out and use the policy's chart"
 
 
 def load_checked_pack(profile: Path, today: dt.date, flows: FlowSet | None = None) -> CheckedPack:
@@ -99,7 +145,11 @@ def build_flowchart(flow: str, request: PosterRequest, out: Path | None, today: 
     spec = PosterSpec(chart=chart_name(doc.model.id), size=request.size, landscape=request.landscape)  # type: ignore[arg-type]
     profile = checked.school.model if checked else None
     poster = poster_layout(doc.model, theme, flow_set.flow_titles(), spec, request.print_marks, profile, words.chart)
-    _report_legibility(doc.model.id, poster.sheet, poster.chart, can_turn=request.landscape is False)
+    _report_legibility(doc.model.id, poster.sheet, poster.chart)
+    if not legible(poster.sheet, poster.chart):
+        fits = _legible_sizes(doc.model, theme, flow_set.flow_titles(), spec, profile, words)
+        message, hint = _too_small(poster, fits)
+        raise PolicypackError(f"--size {request.size}: {message}; {hint.replace('size: ', '--size ')}")
     out = out or Path("output") / f"{doc.model.id}-{request.size.lower()}.{request.fmt}"
     if request.fmt == "svg":
         with replacing(out) as temp:
@@ -131,23 +181,14 @@ def _write_poster_pdf(html: str, out: Path, folder: Path, allowed: tuple[Path, .
         log.warning("%s: WeasyPrint: %s", out.stem, warning)
 
 
-def _report_legibility(name: str, sheet: Sheet, chart: FittedChart, can_turn: bool) -> None:
+def _report_legibility(name: str, sheet: Sheet, chart: FittedChart) -> None:
     orientation = "landscape" if sheet.landscape else "portrait"
     log.info(
-        "%s: %s %s: chart scaled %.2f; smallest text %.1f pt",
+        "%s: %s %s: chart scaled %.2f; smallest text %.1f pt; who to tell %.1f pt",
         name,
         sheet.size,
         orientation,
         chart.scale,
         chart.smallest_pt,
+        sheet.tell_pt,
     )
-    if chart.smallest_pt < minimum_text_pt(sheet.size) - 0.05:
-        log.warning(
-            "%s: the smallest text prints at %.1f pt; an %s poster needs %.1f pt to be read from its distance "
-            "(try a larger size%s)",
-            name,
-            chart.smallest_pt,
-            sheet.size,
-            minimum_text_pt(sheet.size),
-            " or --landscape" if can_turn else "",
-        )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from policypack.model.flow import Flow
 from policypack.model.profile import People
@@ -39,11 +39,18 @@ class TitleBlock:
 
     title: int = 0
     detail: int = 0
-    tell: int = 0  # a school's poster names who to tell under its title
+    tell: tuple[int, ...] = ()  # a school's poster names who to tell under its title: its parts' lengths
     logo: bool = False
 
 
 CHAR_EM = 0.55  # an average character of Open Sans, in em
+# The who-to-tell line is the largest text after the title: at least this many em of the
+# poster's base size, the title a fifth larger again, and the chart's largest text under it.
+TELL_EM = 1.2
+TELL_CHAR_EM = 0.5  # an average character of the line, partly bold (Open Sans measures about 0.5)
+MAX_TELL_EM = 2.4
+TITLE_OVER_TELL = 1.2
+CHART_UNDER_TELL = 0.98
 # The fixed words of the poster template's detail lines (documents/poster.html.j2), in characters.
 DETAIL_WORDS_SCHOOL = len(" · policy adopted 30 September 2026, next review 30 September 2027 · based on ")
 DETAIL_WORDS_PLAIN = len(
@@ -56,7 +63,7 @@ def title_block(flow: Flow, people: People | None = None, logo: bool = False, sc
     if people is None:
         return TitleBlock(len(flow.title), DETAIL_WORDS_PLAIN + len(flow.edition))
     detail = len(school_name) + DETAIL_WORDS_SCHOOL + len(flow.edition)
-    return TitleBlock(len(flow.title), detail, people.tell_chars(), logo)
+    return TitleBlock(len(flow.title), detail, people.tell_words(str(flow.terms.get("lead", "DSL"))), logo)
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ class Sheet:
     landscape: bool
     print_marks: bool
     text: TitleBlock = TitleBlock()
+    tell_em: float = TELL_EM  # the who-to-tell line's size, in em of `base_pt`
 
     @property
     def width(self) -> float:
@@ -85,7 +93,7 @@ class Sheet:
 
     @property
     def margin(self) -> float:
-        return round(min(self.width, self.height) * 0.045, 1)
+        return round(min(self.width, self.height) * 0.04, 1)
 
     @property
     def logo_height(self) -> float:
@@ -94,7 +102,12 @@ class Sheet:
 
     @property
     def title_em(self) -> float:
-        return 1.6 if self.tell_lines else 1.9
+        return max(1.6, round(self.tell_em * TITLE_OVER_TELL, 2)) if self.tell_lines else 1.9
+
+    @property
+    def tell_pt(self) -> float:
+        """The who-to-tell line's text size (0 when the poster has none)."""
+        return round(self.base_pt * self.tell_em, 2) if self.tell_lines else 0.0
 
     @property
     def header_height(self) -> float:
@@ -103,7 +116,8 @@ class Sheet:
         Never less than the plain block (two title lines and one of detail) the charts were fitted with.
         """
         title = self.title_em * (1.15 * self.title_lines + 0.25)
-        needed = title + 1.3 * self.detail_lines + (0.2 + 1.3 * self.tell_lines if self.tell_lines else 0) + 0.3
+        tell = 0.2 + 1.3 * self.tell_em * self.tell_lines if self.tell_lines else 0
+        needed = title + 1.3 * self.detail_lines + tell + 0.3
         return round(self.base_pt * max(5.4, needed) * MM_PER_PT, 1)
 
     @property
@@ -116,15 +130,30 @@ class Sheet:
 
     @property
     def tell_lines(self) -> int:
-        return self._lines(self.text.tell, 1.0)
+        """The who-to-tell line's lines: its parts packed in turn (bold, so a little wider)."""
+        if not self.text.tell:
+            return 0
+        em_mm = self.base_pt * MM_PER_PT * self.tell_em * TELL_CHAR_EM
+        lines, used = 1, 0.0
+        for chars in self.text.tell:
+            width = chars * em_mm
+            if used and used + em_mm + width > self._room():
+                lines, used = lines + 1, width
+            else:
+                used += (em_mm if used else 0) + width
+        return lines
+
+    def _room(self) -> float:
+        """The title block's width beside the logo."""
+        em_mm = self.base_pt * MM_PER_PT
+        return self.width - 2 * self.margin - ((self.logo_height + em_mm) if self.text.logo else 0)
 
     def _lines(self, chars: int, em: float) -> int:
         """Lines `chars` characters of `em`-sized text take beside the logo; 0 for no text."""
         if not chars:
             return 0
         em_mm = self.base_pt * MM_PER_PT
-        room = self.width - 2 * self.margin - ((self.logo_height + em_mm) if self.text.logo else 0)
-        return max(1, math.ceil(chars * CHAR_EM * em * em_mm / room))
+        return max(1, math.ceil(chars * CHAR_EM * em * em_mm / self._room()))
 
     @property
     def footer_height(self) -> float:
@@ -132,7 +161,7 @@ class Sheet:
 
     @property
     def gap(self) -> float:
-        return round(self.base_pt * 0.8 * MM_PER_PT, 1)
+        return round(self.base_pt * 0.6 * MM_PER_PT, 1)
 
     def chart_box(self) -> tuple[float, float]:
         """Width and height (mm) left for the chart, less 1 mm so rounding never spills a page."""
@@ -146,22 +175,26 @@ class FittedChart:
     svg: str
     scale: float
     smallest_pt: float
+    largest_pt: float = 0.0  # the chart's largest text as printed
+    room_pt: float = 0.0  # its largest text had it filled the box (more than `largest_pt` when held smaller)
 
 
-def fit_chart(svg: str, sheet: Sheet, style: Theme) -> FittedChart:
-    """Scale dot's SVG to fill the sheet's chart box (the text alternative is the renderer's)."""
+def fit_chart(svg: str, sheet: Sheet, style: Theme, largest_pt: float | None = None) -> FittedChart:
+    """Scale dot's SVG to fill the sheet's chart box (the text alternative is the renderer's),
+    but no larger than puts its largest text at `largest_pt`, when given."""
     match = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
     if not match:
         raise ValueError("dot's SVG has no size in points")
     width_pt, height_pt = float(match.group(1)), float(match.group(2))
     box_w, box_h = sheet.chart_box()
-    scale = min(box_w / (width_pt * MM_PER_PT), box_h / (height_pt * MM_PER_PT))
+    room = min(box_w / (width_pt * MM_PER_PT), box_h / (height_pt * MM_PER_PT))
+    scale = min(room, largest_pt / style.largest_pt) if largest_pt else room
     width_mm, height_mm = width_pt * MM_PER_PT * scale, height_pt * MM_PER_PT * scale
     body = svg[svg.index("<svg") :]
     body = re.sub(r"<!--.*?-->\n?", "", body, flags=re.DOTALL)
     body = re.sub(r' id="[^"]*"', "", body)  # dot's ids repeat across charts; nothing links to them
     body = body.replace(match.group(0), f'<svg width="{width_mm:.2f}mm" height="{height_mm:.2f}mm"', 1)
-    return FittedChart(body, scale, style.smallest_pt * scale)
+    return FittedChart(body, scale, style.smallest_pt * scale, style.largest_pt * scale, style.largest_pt * room)
 
 
 def lay_out_poster(
@@ -169,19 +202,30 @@ def lay_out_poster(
 ) -> tuple[Sheet, FittedChart]:
     """The chart on a poster sheet; with `landscape=None`, the orientation that prints larger text.
 
-    `text`: how long the title block's lines are. The who-to-tell line is left out when it
-    alone would push the chart under the legibility rule.
+    `text`: how long the title block's lines are. A school's who-to-tell line is never left
+    out: it is the largest text after the title, so the chart's largest text is held under
+    it, and a chart with room to print larger makes the line (and the title) larger instead.
+    Whether the chart then meets the legibility rule is the caller's to check (`legible`).
     """
     orientations = [landscape] if landscape is not None else [False, True]
 
-    def best(block: TitleBlock) -> tuple[Sheet, FittedChart]:
-        sheets = (Sheet(size, o, print_marks, block) for o in orientations)
-        chart, sheet = max(((fit_chart(svg, sheet, style), sheet) for sheet in sheets), key=lambda p: p[0].scale)
+    def best(tell_em: float) -> tuple[Sheet, FittedChart]:
+        sheets = [Sheet(size, o, print_marks, text, tell_em) for o in orientations]
+        fitted = [(fit_chart(svg, sheet, style, sheet.tell_pt * CHART_UNDER_TELL or None), sheet) for sheet in sheets]
+        chart, sheet = max(fitted, key=lambda p: p[0].scale)
         return sheet, chart
 
-    sheet, chart = best(text)
-    if text.tell and chart.smallest_pt < minimum_text_pt(size) - 0.05:
-        plain = best(replace(text, tell=0))
-        if plain[1].smallest_pt >= minimum_text_pt(size) - 0.05:
-            return plain
+    tell_em = TELL_EM
+    sheet, chart = best(tell_em)
+    for _ in range(4):  # a few rounds settle it: a larger line leaves the chart less room
+        wanted = chart.room_pt / (CHART_UNDER_TELL * sheet.base_pt)
+        if not text.tell or wanted <= tell_em + 0.01 or tell_em >= MAX_TELL_EM:
+            break
+        tell_em = min(MAX_TELL_EM, round(wanted, 3))
+        sheet, chart = best(tell_em)
     return sheet, chart
+
+
+def legible(sheet: Sheet, chart: FittedChart) -> bool:
+    """Whether the chart's smallest text meets the legibility rule for the sheet's size."""
+    return chart.smallest_pt >= minimum_text_pt(sheet.size) - 0.05

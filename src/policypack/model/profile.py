@@ -70,10 +70,14 @@ class People(StrictModel):
     headteacher: Person
     chair_of_governors: Person
 
-    def tell_chars(self) -> int:
-        """About how long a poster's "tell at once" line is: the lead and up to three deputies."""
-        # "Tell at once:", each person with their role and phone, and the 999 line (poster.html.j2)
-        return 16 + sum(len(p.name) + len(p.phone) + 18 for p in [self.dsl, *self.deputies[:3]]) + 40
+    def tell_words(self, lead: str) -> tuple[int, ...]:
+        """The lengths of a poster's "tell at once" line's unbreakable parts (poster.html.j2): its
+        words, and each person with their phone, which never wrap; the lead and up to three deputies."""
+        parts = ["Tell", "at", "once:", f"{self.dsl.name} ({lead}) {self.dsl.phone}", "·", "deputies:"]
+        parts += [f"{p.name} {p.phone}," for p in self.deputies[:3]]
+        parts += ["or", "another", "on", "the", "staff", "card"] if len(self.deputies) > 3 else []
+        parts += ["·", "999", "if", "a", "child", "is", "in", "immediate", "danger"]
+        return tuple(len(part) for part in parts)
 
 
 class LocalContacts(StrictModel):

@@ -57,6 +57,10 @@ class Theme:
     def smallest_pt(self) -> float:
         return min(self.title_pt, self.number_pt, self.tag_pt, self.edge_pt)
 
+    @property
+    def largest_pt(self) -> float:
+        return max(self.title_pt, self.number_pt, self.tag_pt, self.edge_pt)
+
     def lane_fills(self, count: int) -> list[str]:
         """One fill per lane: the accent's hue, soft saturation, stepped lightness."""
         hue, _, saturation = colorsys.rgb_to_hls(*rgb(self.accent))
