@@ -93,7 +93,7 @@ class Sheet:
 
     @property
     def margin(self) -> float:
-        return round(min(self.width, self.height) * 0.04, 1)
+        return round(max(8.0, min(self.width, self.height) * 0.03), 1)  # 8 mm or more: an office printer's edge
 
     @property
     def logo_height(self) -> float:
