@@ -49,7 +49,7 @@ def printed_text(path: Path) -> list[tuple[float, float, str]]:
 def tell_line(pieces: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
     """The pieces of the who-to-tell line: from "Tell at once:" to the 999 line's end."""
     start = next(i for i, piece in enumerate(pieces) if piece[2].startswith("Tell at once"))
-    end = next(i for i, piece in enumerate(pieces) if TELL_END in piece[2])
+    end = next(i for i, piece in enumerate(pieces) if i > start and piece[2].endswith(TELL_END.split()[-1]))
     return pieces[start : end + 1]
 
 
