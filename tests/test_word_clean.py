@@ -175,3 +175,18 @@ def test_each_step_in_full_leads_with_its_title_in_bold(pack: Path) -> None:
     document = docx.Document(str(pack / "policy.docx"))
     bold = {run.text for paragraph in document.paragraphs for run in paragraph.runs if run.bold}
     assert "You learn that nude or semi-nude images of pupils are involved" in bold
+
+
+@pytest.mark.usefixtures("needs_dot")
+def test_a_school_template_naming_no_chart_is_a_located_problem(tmp_path: Path) -> None:
+    """A school's own policy template whose chart page names no laid-out chart: exit 1, its file named."""
+    profile = with_formats(EXAMPLE, tmp_path / "school", "[docx]")
+    (profile.parent / "templates").mkdir()
+    override = '{% extends "documents/policy.html.j2" %}{% block recording %}'
+    override += '<section data-word="chart-page" data-chart="no-such-chart" data-part="x"></section>{% endblock %}'
+    (profile.parent / "templates" / "policy.html.j2").write_text(override, encoding="utf-8")
+    profile.write_text(profile.read_text(encoding="utf-8") + "\ntemplates: templates\n", encoding="utf-8")
+    result = run_cli("build", str(profile), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "policy.html.j2" in result.stderr and "no laid-out chart 'no-such-chart'" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, get_args
 
 import jinja2
 
 from policypack import __version__
+from policypack.errors import InvalidInput, Location, Problem
 from policypack.layout.pack import ChartPage, PackLayout, PosterLayout
 from policypack.load.flows import FlowSet
 from policypack.load.pack import CheckedPack
@@ -100,7 +102,7 @@ def render_pack(checked: CheckedPack, layout: PackLayout, environment: jinja2.En
         html = render_document(environment, spec.template, context)
         rendered += [Rendered(name, html, spec)] if "pdf" in formats else []
         if "docx" in formats and name in WORD_DOCUMENTS:
-            structure = structure_of(html, _chart_pages(context["sections"]))
+            structure = _structure(html, spec, context["sections"])
             rendered.append(Rendered(name, html, spec, "docx", structure))
         if "html" in formats and name in WEB_DOCUMENTS:
             published = checked.approval.approved_text and not checked.pending  # else a preview, named so
@@ -109,6 +111,14 @@ def render_pack(checked: CheckedPack, layout: PackLayout, environment: jinja2.En
     if "pdf" in formats:
         rendered.append(_render_proof(checked, context, rendered, environment))
     return rendered
+
+
+def _structure(html: str, spec: DocumentSpec, sections: list[ChartSection]) -> Structured:
+    """The document's structure for Word; a template's `data-word` that names no laid-out chart is its error."""
+    try:
+        return structure_of(html, _chart_pages(sections))
+    except ValueError as exc:
+        raise InvalidInput([Problem(Location(Path(spec.template)), f"template error: {exc}")]) from None
 
 
 def _chart_pages(sections: list[ChartSection]) -> Callable[[str, int], ChartPage | None]:

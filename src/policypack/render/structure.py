@@ -170,7 +170,8 @@ class _Builder:
 
     def chart_page(self, element: Any, out: list[Block]) -> None:
         """A page of its own, on the paper the layout chose for this part of the chart."""
-        page = self.charts(element.get("data-chart", ""), int(element.get("data-part", "1") or 1))
+        part = element.get("data-part", "1") or "1"
+        page = self.charts(element.get("data-chart", ""), int(part) if part.isdigit() else 0)
         if page is None:
             raise ValueError(f"no laid-out chart {element.get('data-chart')!r} part {element.get('data-part')}")
         width, height = PAPER_MM[page.size]
