@@ -18,7 +18,7 @@ import hashlib
 import json
 
 from policypack.errors import Problem, Severity
-from policypack.load.pack import PackInput
+from policypack.load.pack import PackInputs
 from policypack.model.approval import Approval
 from policypack.model.profile import Profile
 from policypack.model.strings import DEFAULT_LANGUAGE
@@ -34,11 +34,11 @@ NOT_TEXT = {
 }
 
 
-def approval_of(pack: PackInput) -> Approval:
+def approval_of(inputs: PackInputs) -> Approval:
     """This text's version, and whether it differs from what was approved."""
-    profile = pack.school.model
+    profile = inputs.school.model
     nation = profile.school.nation
-    flows = sorted((doc.model for doc in pack.flows.flows if doc.model.nation == nation), key=lambda f: f.id)
+    flows = sorted((doc.model for doc in inputs.flows.flows if doc.model.nation == nation), key=lambda f: f.id)
     # a text in the default language keeps the version it had before languages were a choice
     default = {"language": True} if profile.language == DEFAULT_LANGUAGE else {}
     text = {
@@ -76,12 +76,12 @@ def _fingerprint(data: object) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:8]
 
 
-def approval_problems(pack: PackInput, approval: Approval) -> list[Problem]:
+def approval_problems(inputs: PackInputs, approval: Approval) -> list[Problem]:
     if not approval.differs:
         return []
     return [
         Problem(
-            pack.school.locate("policy", "approved_version"),
+            inputs.school.locate("policy", "approved_version"),
             f"the pack's text differs from what was approved ({approval.reason}); it needs re-approval",
             "`policypack diff OLD NEW` shows what changed in a flow; once the governors approve this text, "
             f"set policy.approved_version: {approval.version}",

@@ -16,13 +16,13 @@ from policypack.check.pending import pending_parts
 from policypack.check.profile import check_school
 from policypack.check.wales import england_only_contacts
 from policypack.errors import Problem, has_errors
-from policypack.load.pack import CheckedPack, PackInput
+from policypack.load.pack import CheckedPack, PackInputs
 from policypack.model.flow import Flow, flow_id
 from policypack.model.profile import PROCEDURE_CHARTS
 from policypack.model.theme import ThemeLogo, theme_from_brand
 
 
-def check_pack(inputs: PackInput, today: dt.date) -> tuple[CheckedPack | None, list[Problem]]:
+def check_pack(inputs: PackInputs, today: dt.date) -> tuple[CheckedPack | None, list[Problem]]:
     """Everything that must hold before a school's pack is laid out and printed; the checked
     pack, or None when any problem is an error."""
     school = inputs.school
@@ -55,7 +55,7 @@ def check_pack(inputs: PackInput, today: dt.date) -> tuple[CheckedPack | None, l
     return checked, problems
 
 
-def _overdue(inputs: PackInput, today: dt.date) -> Iterator[str]:
+def _overdue(inputs: PackInputs, today: dt.date) -> Iterator[str]:
     """What the school's policy must say of each watch item of its nation that has fallen due."""
     registry = inputs.flows.sources.model if inputs.flows.sources else None
     nation = inputs.school.model.school.nation

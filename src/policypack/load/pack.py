@@ -1,4 +1,4 @@
-"""The values a build passes down: what load read (`PackInput`) and what check made of it
+"""The values a build passes down: what load read (`PackInputs`) and what check made of it
 (`CheckedPack`).
 
 Both are declared here, below the check stage, so that layout, render and write can take a
@@ -27,7 +27,7 @@ from policypack.resources import bundled_path
 
 
 @dataclass(frozen=True)
-class PackInput:
+class PackInputs:
     """Everything a school's pack is made from, with every path resolved and every place known."""
 
     school: LoadedProfile
@@ -50,7 +50,7 @@ class PackInput:
         return self.school.templates or bundled_path("templates")
 
 
-def load_pack(profile: Path, flows: FlowSet | None = None) -> tuple[PackInput | None, list[Problem]]:
+def load_pack(profile: Path, flows: FlowSet | None = None) -> tuple[PackInputs | None, list[Problem]]:
     """Load a profile and the flows it is printed with (the bundled ones by default).
 
     The profile is parsed once here; every later stage takes the returned value. The
@@ -72,7 +72,7 @@ def load_pack(profile: Path, flows: FlowSet | None = None) -> tuple[PackInput | 
         check_problems += lapsed
         parsed = hashlib.sha256(checks.model.model_dump_json().encode()).hexdigest()
         school = replace(school, inputs=(*school.inputs, (checks.path, parsed)))  # a new check rebuilds the pack
-    return PackInput(school, printed, strings), problems + check_problems
+    return PackInputs(school, printed, strings), problems + check_problems
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class CheckedPack:
     exist for the school's nation, and the theme is the brand's, resolved once.
     """
 
-    inputs: PackInput
+    inputs: PackInputs
     theme: Theme
     approval: Approval  # this text's version, and whether the governors approved it
     pending: tuple[tuple[str, str], ...]  # (flow id, step id) of each part of the text awaiting checking

@@ -14,7 +14,7 @@ from typing import Any
 from policypack import __version__
 from policypack.errors import PolicypackError
 from policypack.load.files import UnreadableFile, read_bytes
-from policypack.load.pack import PackInput
+from policypack.load.pack import PackInputs
 from policypack.model.approval import Approval
 from policypack.resources import bundled_path
 from policypack.tools import run_tool
@@ -23,23 +23,23 @@ MANIFEST = "manifest.json"
 MAX_INPUT_BYTES = 10_000_000  # a file bigger than any input load accepts is a change, not a read
 
 
-def write_manifest(stage: Path, pack: PackInput, approval: Approval) -> None:
+def write_manifest(stage: Path, inputs: PackInputs, approval: Approval) -> None:
     """Every file with its SHA-256, the flows and editions used, and the tools that made them.
 
     `version` is the text's fingerprint, the value a school records as policy.approved_version;
     `contacts` fingerprints the contact details alone, which change without a new edition.
     """
-    profile = pack.school.model
+    profile = inputs.school.model
     nation = profile.school.nation
-    flows = [d.model for d in pack.flows.flows if d.model.nation == nation]
+    flows = [d.model for d in inputs.flows.flows if d.model.nation == nation]
     manifest = {
         "school": profile.school.name,
-        "profile": str(pack.school.profile.path),
-        "inputs": inputs_digest(pack),
+        "profile": str(inputs.school.profile.path),
+        "inputs": inputs_digest(inputs),
         # what the digest was taken of, so that a rebuild can tell "unchanged" without parsing anything
         "sources": {
-            "files": sorted(str(path) for path, _ in pack.school.inputs),
-            "templates": str(pack.school.templates) if pack.school.templates else None,
+            "files": sorted(str(path) for path, _ in inputs.school.inputs),
+            "templates": str(inputs.school.templates) if inputs.school.templates else None,
         },
         "nation": nation,
         "version": approval.version,
@@ -75,14 +75,14 @@ def tool_versions() -> dict[str, str]:
     }
 
 
-def inputs_digest(pack: PackInput) -> str:
-    """A SHA-256 of everything a pack is made from: when it is unchanged, so is the pack.
+def inputs_digest(inputs: PackInputs) -> str:
+    """A SHA-256 of everything a inputs is made from: when it is unchanged, so is the inputs.
 
     The profile and the shared profile it extends, the brand file and logo, the letterhead,
     the school's own templates (each as the bytes read and checked at load, never the file
     as it is now), the bundled flows and templates, and the tools' versions.
     """
-    return _digest(pack.school.inputs)
+    return _digest(inputs.school.inputs)
 
 
 def recorded_digest(manifest: dict[str, Any]) -> str | None:

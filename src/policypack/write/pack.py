@@ -204,17 +204,17 @@ class PackResult:
 
 def write_pack(checked: CheckedPack, documents: Sequence[Rendered], output_root: Path) -> PackResult:
     """Write every rendered document and the manifest, then put the pack in place as a whole."""
-    pack = checked.inputs
-    name = pack.school.model.school.name
-    folder = output_root / pack_folder_name(name, pack.school.profile.path)
+    inputs = checked.inputs
+    name = inputs.school.model.school.name
+    folder = output_root / pack_folder_name(name, inputs.school.profile.path)
     check_output_root(output_root)
     output_root.mkdir(parents=True, exist_ok=True)
     with folder_lock(folder):  # from the owner's check to the end of the swap: one build of this folder at a time
-        previous = check_pack_folder(folder, pack.school.profile.path)
+        previous = check_pack_folder(folder, inputs.school.profile.path)
         written_before = {**manifest_files(read_manifest(folder / PENDING)), **manifest_files(previous)}
         with staging(folder) as stage:
             write_documents(checked, documents, stage)
-            write_manifest(stage, pack, checked.approval)
+            write_manifest(stage, inputs, checked.approval)
             files = put_in_place(stage, folder, written_before)
     _note_contact_update(previous, checked)
     return PackResult(name, folder, files)
