@@ -75,7 +75,7 @@ def test_an_approved_pack_stays_approved_through_a_contact_change(tmp_path: Path
     update = "Contact update: Deputy DSL's phone number (the text is unchanged; no re-approval needed)"
     assert f"5 October 2026 {update}" in cover
     manifest = json.loads((pack / "manifest.json").read_text())
-    assert manifest["version"] == version and manifest["edition"] == "Edition 1, September 2026"
+    assert manifest["version"] == version and (manifest["edition"], manifest["edition_date"]) == (1, "2026-09-01")
     assert manifest["approved"] is True
 
     profile.write_text(profile.read_text().replace("phone: 029 2000 1234", "phone: 029 2000 1235"))

@@ -43,7 +43,9 @@ def write_manifest(stage: Path, inputs: PackInputs, approval: Approval) -> None:
         },
         "nation": nation,
         "version": approval.version,
-        "edition": f"Edition {approval.edition}, {approval.edition_date:%B %Y}" if approval.edition_date else "",
+        # data, not words: the documents print it in the pack's language
+        "edition": approval.edition,
+        "edition_date": approval.edition_date.isoformat() if approval.edition_date else None,
         "approved": approval.approved_text,
         "contacts": approval.contacts,
         "policy": {
