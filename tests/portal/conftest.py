@@ -11,6 +11,9 @@ import pytest
 from django.test import Client
 
 from tests.conftest import ROOT
+from tests.portal.mailbox import inbox
+
+__all__ = ["inbox"]  # the local SMTP server's fixture, for every portal test
 
 EXAMPLE = ROOT / "examples" / "oakfield" / "school.yaml"
 PASSWORD = "correct-horse-battery-9"

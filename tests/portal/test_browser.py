@@ -35,6 +35,7 @@ def pages_for(role: str, tenant: Tenant) -> list[str]:
     pages = [
         "/",
         f"/schools/{slug}/",
+        f"/schools/{slug}/approval/",
         f"/schools/{slug}/guidance/",
         f"/schools/{slug}/builds/{job.pk}/",
     ]

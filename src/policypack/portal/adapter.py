@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import shutil
 import tempfile
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,9 +24,11 @@ import yaml
 
 from policypack.batch import build_many
 from policypack.build import PosterRequest, build_flowchart
+from policypack.check.pack import check_pack
 from policypack.diff import diff_flows, diff_text, flow_version
 from policypack.errors import PolicypackError, Problem, Severity
 from policypack.load.flows import flow_files
+from policypack.load.pack import PackInput, load_pack
 from policypack.load.profile import load_school
 from policypack.load.yamlsource import YamlLoadError, parse_yaml
 from policypack.resources import bundled_path
@@ -184,3 +187,40 @@ def remove_other_packs(output_root: Path, kept: Path) -> None:
             other = read_manifest(folder / MANIFEST)
             if other is not None and other.get("profile") == manifest.get("profile"):
                 shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class SignOffState:
+    """What an approver signs: the text's version (the manifest's fingerprint), the parts still
+    awaiting a check, and the text itself in readable lines (kept, so a later change can be shown)."""
+
+    version: str | None  # None when the profile has errors
+    pending: list[tuple[str, str, str]]  # (flow, step, title) of each part not yet verified or checked
+    text: str
+    problems: list[str]
+
+
+def sign_off_state(profile: Path, today: dt.date) -> SignOffState:
+    """The version a build of this profile prints, and what stands in the way of approving it."""
+    inputs, problems = load_pack(profile)
+    checked, found = check_pack(inputs, today) if inputs else (None, [])
+    if inputs is None or checked is None:
+        return SignOffState(None, [], "", [str(p) for p in [*problems, *found] if p.severity is Severity.ERROR])
+    titles = {(f.id, s.id): s.title for f in checked.charts.values() for s in f.steps}
+    pending = [(flow, step, titles.get((flow, step), step)) for flow, step in checked.pending]
+    return SignOffState(checked.approval.version, pending, approvable_text(inputs), [])
+
+
+def approvable_text(inputs: PackInput) -> str:
+    """The procedure a school approves, as lines a diff can compare: every step and rule of its nation's flows."""
+    profile = inputs.school.model
+    nation = profile.school.nation
+    lines = [f"{profile.school.name}: {nation}, {profile.school.phase}"]
+    for flow in sorted((d.model for d in inputs.flows.flows if d.model.nation == nation), key=lambda f: f.id):
+        lines += ["", f"== {flow.title} ({flow.id})"]
+        for step in flow.steps:
+            lines += ["", f"[{step.id}] {step.title}", *textwrap.wrap(step.text, 88)]
+            lines += [f"  {branch.label}: go to {branch.to}" for branch in step.branches]
+        for rule in flow.rules:
+            lines += ["", f"[rule {rule.id}]", *textwrap.wrap(rule.text, 88)]
+    return "\n".join(lines) + "\n"

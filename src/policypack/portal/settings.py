@@ -4,6 +4,10 @@ POLICYPACK_DATA          the data folder: SQLite database, school profiles, buil
 POLICYPACK_DATABASE_URL  postgresql://user:pass@host:port/name to share one database between machines
 POLICYPACK_SECRET_KEY    signing key; by default one is made once and kept in the data folder
 POLICYPACK_ALLOWED_HOSTS comma-separated host names the portal answers to (default: localhost names)
+POLICYPACK_SMTP_URL      smtp://[user:password@]host:port (smtps:// for TLS from the start, ?starttls=1 to upgrade);
+                         unset, e-mail is printed on standard output instead of sent
+POLICYPACK_BASE_URL      the portal's address as its users reach it, for the links e-mails carry
+POLICYPACK_MAIL_FROM     the sender of the portal's e-mail (policypack@localhost)
 POLICYPACK_INSECURE_COOKIES=1  plain-HTTP cookies, for a portal on 127.0.0.1 only (make serve)
 """
 
@@ -12,6 +16,8 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from csp import constants as csp
@@ -44,6 +50,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "policypack.portal.schools",
     "policypack.portal.builds",
+    "policypack.portal.signoff",
 ]
 
 MIDDLEWARE = [
@@ -156,3 +163,28 @@ LOGGING = {
     },
 }
 WHITENOISE_USE_FINDERS = True  # the few static files are served from the package, no collectstatic step
+
+
+def smtp_settings(url: str) -> dict[str, Any]:
+    """Django's e-mail settings from POLICYPACK_SMTP_URL; without one, messages go to standard output."""
+    if not url:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ValueError(f"POLICYPACK_SMTP_URL must look like smtp://host:port, not {url!r}")
+    secure = parts.scheme == "smtps"
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": parts.port or (465 if secure else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": secure,
+        "EMAIL_USE_TLS": parse_qs(parts.query).get("starttls") == ["1"],
+        "EMAIL_TIMEOUT": 20,
+    }
+
+
+globals().update(smtp_settings(os.environ.get("POLICYPACK_SMTP_URL", "")))
+DEFAULT_FROM_EMAIL = os.environ.get("POLICYPACK_MAIL_FROM") or "policypack@localhost"
+BASE_URL = (os.environ.get("POLICYPACK_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")

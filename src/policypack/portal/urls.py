@@ -5,6 +5,7 @@ from django.urls import path
 
 from policypack.portal.builds import views as builds
 from policypack.portal.schools import dashboard, views
+from policypack.portal.signoff import views as signoff
 
 urlpatterns = [
     path("sign-in/", auth.LoginView.as_view(template_name="portal/sign-in.html"), name="sign-in"),
@@ -18,6 +19,10 @@ urlpatterns = [
     path("schools/<slug:slug>/profile/export/", views.profile_export, name="profile-export"),
     path("schools/<slug:slug>/profile/import/", views.profile_import, name="profile-import"),
     path("schools/<slug:slug>/audit/", views.audit_page, name="audit"),
+    path("schools/<slug:slug>/approval/", signoff.approval_page, name="approval"),
+    path("schools/<slug:slug>/approval/submit/", signoff.submit, name="approval-submit"),
+    path("schools/<slug:slug>/approval/<int:pk>/approve/", signoff.approve, name="approval-approve"),
+    path("schools/<slug:slug>/approval/<int:pk>/return/", signoff.send_back, name="approval-return"),
     path("schools/<slug:slug>/guidance/", dashboard.guidance_changes, name="guidance"),
     path("schools/<slug:slug>/preview/<slug:kind>.png", builds.preview, name="preview"),
     path("schools/<slug:slug>/build/", builds.build_school, name="build-school"),

@@ -24,6 +24,7 @@ class School(models.Model):
         DRAFT = "draft", "Draft"
         AWAITING_APPROVAL = "awaiting-approval", "Awaiting approval"  # set by sign-off (issue 20)
         APPROVED = "approved", "Approved"
+        NEEDS_REAPPROVAL = "needs-reapproval", "Needs re-approval"  # the approved text has since changed
 
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="schools")
     slug = models.SlugField(max_length=80, unique=True)

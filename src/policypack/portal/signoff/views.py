@@ -1,0 +1,84 @@
+"""The approval page: submit (a DSL), approve or return with comments (an approver), and what changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from policypack.portal.schools import store
+from policypack.portal.schools.access import Role, can_edit, roles, school_for
+from policypack.portal.schools.models import School
+from policypack.portal.signoff import approval
+from policypack.portal.signoff.models import Submission
+
+MAX_COMMENTS = 4000
+
+
+def _page(request: HttpRequest, school: School, status: int = 200, **extra: Any) -> HttpResponse:
+    held = roles(request.user, school)
+    context = {
+        "school": school,
+        "standing": approval.standing(school, store.today(), request.user),
+        "can_submit": can_edit(request.user, school),
+        "can_decide": Role.APPROVER in held,
+        "checkers": approval.checkers(school),
+        "history": school.submissions.all()[:20],
+        **extra,
+    }
+    return render(request, "portal/approval.html", context, status=status)
+
+
+@login_required
+@require_GET
+def approval_page(request: HttpRequest, slug: str) -> HttpResponse:
+    return _page(request, school_for(request.user, slug))
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, slug: str) -> HttpResponse:
+    school = school_for(request.user, slug)
+    if not can_edit(request.user, school):
+        raise Http404("no such page")
+    try:
+        approval.submit(school, request.user, store.today())
+    except approval.Refused as exc:
+        return _page(request, school, 400, refused=str(exc), pending=exc.pending)
+    return redirect("approval", slug=school.slug)
+
+
+def _deciding(request: HttpRequest, slug: str, pk: int) -> Submission:
+    school = school_for(request.user, slug)
+    if Role.APPROVER not in roles(request.user, school):
+        raise Http404("no such page")
+    return get_object_or_404(Submission, pk=pk, school=school)
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    submission = _deciding(request, slug, pk)
+    try:
+        approval.approve(submission, request.user, store.today())
+    except approval.Refused as exc:
+        return _page(request, submission.school, 409, refused=str(exc))
+    return redirect("approval", slug=submission.school.slug)
+
+
+@login_required
+@require_POST
+def send_back(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    submission = _deciding(request, slug, pk)
+    comments = request.POST.get("comments", "").strip()
+    if not comments or len(comments) > MAX_COMMENTS:
+        problem = f"Say what should change (at most {MAX_COMMENTS} characters) before returning the text."
+        return _page(request, submission.school, 400, comment_problem=problem, comments=comments[:MAX_COMMENTS])
+    try:
+        approval.send_back(submission, request.user, comments)
+    except approval.Refused as exc:
+        return _page(request, submission.school, 409, refused=str(exc))
+    return redirect("approval", slug=submission.school.slug)
