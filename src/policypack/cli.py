@@ -29,6 +29,7 @@ from policypack.check.flows import check_flow_file
 from policypack.check.nations import registry_date_problems
 from policypack.check.pending import pending_report, pending_report_data, pending_report_text, where
 from policypack.cli_portal import register as register_portal_commands
+from policypack.cli_signoff import register as register_signoff_commands
 from policypack.diff import diff_data, diff_flows, diff_text, flow_version
 from policypack.errors import (
     InvalidInput,
@@ -555,3 +556,4 @@ def schema(kind: str) -> None:
 
 
 register_portal_commands(main)  # serve, worker, schools, users: the portal's own module
+register_signoff_commands(main)  # staff, audit, reminders

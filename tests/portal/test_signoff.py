@@ -204,3 +204,33 @@ def test_only_the_schools_approvers_decide_and_another_trust_sees_nothing(
     assert guarded.post(f"/schools/{slug}/approval/{submission.pk}/approve/").status_code == 403  # no CSRF token
     submission.refresh_from_db()
     assert submission.status == "waiting"
+
+
+def test_reminders_on_a_fixed_clock_are_emailed_to_the_dsl_and_shown_on_the_dashboard(
+    tenant: Tenant, client_as: Callable[[Any], Client], inbox: Inbox, monkeypatch: pytest.MonkeyPatch, cli: Any
+) -> None:
+    from django.utils import timezone
+
+    from policypack.portal.signoff.models import Publication, StaffMember
+    from policypack.portal.signoff.reminders import reminders
+
+    monkeypatch.setenv("POLICYPACK_DATA", str(tenant.school.folder.parent.parent))
+    assert reminders(tenant.school, TODAY) == []  # adopted 1 September 2026, reviewed yearly: nothing due
+    submission = submitted(tenant, client_as)
+    Submission.objects.filter(pk=submission.pk).update(submitted=timezone.now() - dt.timedelta(days=8))
+    Publication.objects.create(school=tenant.school, key="x", version="0badc0de", files=[])
+    StaffMember.objects.create(school=tenant.school, name="Sam Lee", email="sam@oakfield.example.org")
+    sent = submission.submitted - dt.timedelta(days=8)
+    assert reminders(tenant.school, TODAY + dt.timedelta(days=7)) == [
+        f"The text submitted for approval on {sent:%-d %B %Y} has waited 15 days.",
+        "1 member(s) of staff have not yet read version 0badc0de.",
+    ]
+    monkeypatch.setenv("POLICYPACK_TODAY", "2027-08-10")  # the review (1 September 2027) is 22 days away
+    inbox.messages.clear()
+    assert cli("reminders").exit_code == 0
+    (message,) = inbox.to(tenant.users["dsl"].email)
+    assert "The policy's review is due by 1 September 2027." in Inbox.body(message)
+    assert "has waited" in Inbox.body(message) and "not yet read version 0badc0de" in Inbox.body(message)
+    dashboard = client_as(tenant.users["trust-admin"]).get(f"/trusts/{tenant.trust.pk}/").content.decode()
+    assert "The policy&#x27;s review is due by 1 September 2027." in dashboard
+    assert AuditEvent.objects.filter(school=tenant.school, action="reminders.e-mailed").exists()

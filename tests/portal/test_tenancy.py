@@ -15,7 +15,13 @@ PUBLIC = {"sign-in", "sign-out", "home"}  # no tenant's data: the sign-in page, 
 
 def every_url(tenant: Tenant, job: BuildJob) -> dict[str, str]:
     """Each named address of the app, filled in with the tenant's school, trust and build."""
-    values = {"slug": tenant.school.slug, "pk": job.pk, "kind": "staff-card", "name": "manifest.json"}
+    values = {
+        "slug": tenant.school.slug,
+        "pk": job.pk,
+        "kind": "staff-card",
+        "name": "manifest.json",
+        "token": "x" * 43,
+    }
     urls = {}
     for pattern in get_resolver().url_patterns:
         assert isinstance(pattern, URLPattern)

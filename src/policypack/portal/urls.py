@@ -5,6 +5,7 @@ from django.urls import path
 
 from policypack.portal.builds import views as builds
 from policypack.portal.schools import dashboard, views
+from policypack.portal.signoff import public, reading
 from policypack.portal.signoff import views as signoff
 
 urlpatterns = [
@@ -23,6 +24,11 @@ urlpatterns = [
     path("schools/<slug:slug>/approval/submit/", signoff.submit, name="approval-submit"),
     path("schools/<slug:slug>/approval/<int:pk>/approve/", signoff.approve, name="approval-approve"),
     path("schools/<slug:slug>/approval/<int:pk>/return/", signoff.send_back, name="approval-return"),
+    path("schools/<slug:slug>/staff/", reading.staff_page, name="staff"),
+    path("read/<str:token>/", reading.read_page, name="read"),
+    path("read/<str:token>/<str:name>", reading.read_file, name="read-file"),
+    path("public/<slug:slug>/", public.public_index, name="public"),
+    path("public/<slug:slug>/<str:name>", public.public_file, name="public-file"),
     path("schools/<slug:slug>/guidance/", dashboard.guidance_changes, name="guidance"),
     path("schools/<slug:slug>/preview/<slug:kind>.png", builds.preview, name="preview"),
     path("schools/<slug:slug>/build/", builds.build_school, name="build-school"),

@@ -63,9 +63,11 @@ def can_audit(user: Any, school: School) -> bool:
     return bool(roles(user, school) & (EDITORS | {Role.APPROVER}))
 
 
-def record(actor: Any, action: str, trust: Trust, school: School | None = None, **detail: Any) -> AuditEvent:
-    """Add one line to the audit log (who, when, what)."""
-    label = getattr(actor, "email", "") or getattr(actor, "username", "") or "policypack command line"
+def record(
+    actor: Any, action: str, trust: Trust, school: School | None = None, label: str = "", **detail: Any
+) -> AuditEvent:
+    """Add one line to the audit log (who, when, what); LABEL names an actor without an account (staff)."""
+    label = label or getattr(actor, "email", "") or getattr(actor, "username", "") or "policypack command line"
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=label,

@@ -18,6 +18,7 @@ from policypack.portal.builds.queue import request_build
 from policypack.portal.schools import store
 from policypack.portal.schools.access import record, school_for, trust_for
 from policypack.portal.schools.models import School
+from policypack.portal.signoff.reminders import reminders
 
 REVIEW_SOON_DAYS = 30
 
@@ -30,6 +31,7 @@ class Row:
     next_review: dt.date | None
     review_due: bool
     older_guidance: bool
+    reminders: list[str]
 
 
 def guidance_store() -> Path:
@@ -47,6 +49,7 @@ def row(school: School, current: str, today: dt.date) -> Row:
         next_review,
         bool(next_review and next_review <= today + dt.timedelta(days=REVIEW_SOON_DAYS)),
         bool(last and last.guidance and last.guidance != current),
+        reminders(school, today),
     )
 
 

@@ -18,6 +18,7 @@ from policypack.portal.schools import store
 from policypack.portal.schools.access import admin_trusts, can_audit, can_edit, roles, school_for, visible_schools
 from policypack.portal.schools.models import AuditEvent, School
 from policypack.portal.schools.uploads import UploadRefused, prune_logos, save_logo
+from policypack.portal.signoff.reminders import reminders
 
 
 @login_required
@@ -42,6 +43,7 @@ def school_page(request: HttpRequest, slug: str) -> HttpResponse:
         "can_edit": can_edit(request.user, school),
         "can_audit": can_audit(request.user, school),
         "roles": roles(request.user, school),
+        "reminders": reminders(school, store.today()),
     }
     return render(request, "portal/school.html", context)
 

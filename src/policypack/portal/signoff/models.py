@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -37,3 +39,54 @@ class Submission(models.Model):
                 fields=["school"], condition=models.Q(status="waiting"), name="one_waiting_submission"
             )
         ]
+
+
+class Publication(models.Model):
+    """An approved build's public files, kept under DATA/published/<slug>/<key>/ and served without sign-in."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="publications")
+    key = models.CharField(max_length=40)  # <version>-<inputs digest>: one copy per distinct approved build
+    version = models.CharField(max_length=8)
+    published = models.DateTimeField(auto_now_add=True)
+    files: models.JSONField[Any, Any] = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "key"], name="one_publication_per_build")]
+
+
+class StaffMember(models.Model):
+    """A member of staff who reads the policy through a personal link, without an account."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="staff")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    added = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["school", "email"], name="one_staff_member_per_email")]
+
+
+class Acknowledgement(models.Model):
+    """'I have read this': one member of staff, one approved version of the text."""
+
+    member = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="acknowledgements")
+    version = models.CharField(max_length=8)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["member", "version"], name="one_acknowledgement_per_version")]
+
+
+class LinkToken(models.Model):
+    """A link's token, stored only as its SHA-256: good for one purpose and one person until it expires."""
+
+    class Purpose(models.TextChoices):
+        READ = "read", "Read and acknowledge the policy"
+
+    digest = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="tokens")
+    created = models.DateTimeField(auto_now_add=True)
+    expires = models.DateTimeField()

@@ -1,0 +1,136 @@
+"""Issue 20's acceptance in Chromium: a DSL submits, the approver receives the e-mail (through a real
+SMTP server), signs in and approves; the rebuilt cover names the approver; a member of staff opens
+their link and acknowledges; the staff report and the audit trail show both. Every page involved
+passes axe-core at 320 and 1280 px. Then a changed flow step shows "needs re-approval" and the change."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policypack.load import flows as flows_module
+from policypack.portal.builds.models import BuildJob
+from policypack.portal.builds.tasks import run_build
+from policypack.portal.schools.models import School
+from policypack.resources import bundled_path
+from policypack.tools import run_tool
+from tests.portal.conftest import Tenant
+from tests.portal.mailbox import Inbox
+from tests.portal.test_browser import WIDTHS, browser, check_page, sign_in, site
+from tests.portal.test_publish_staff import small
+from tests.portal.test_signoff import TODAY, check_everything
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_weasyprint")]
+__all__ = ["browser", "site"]
+
+
+def looked_at(page: Any, name: str, screenshots: Path) -> None:
+    """axe-core at both widths, a screenshot of each; the page is left at 1280 px."""
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        check_page(page, width, name, screenshots)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+@pytest.mark.allow_warnings  # the last step changes a flow under an approved text, which the build says
+def test_submit_approve_rebuild_read_and_report(
+    browser: Any,
+    site: tuple[str, Tenant],
+    inbox: Inbox,
+    screenshots: Path,
+    cli: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
+    tmp_path: Path,
+) -> None:
+    base, tenant = site
+    monkeypatch.setenv("POLICYPACK_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("POLICYPACK_BUILD_LEASE_SECONDS", "3600")
+    monkeypatch.setenv("POLICYPACK_DATA", str(settings.DATA))
+    school, slug = tenant.school, tenant.school.slug
+    approver = tenant.users["approver"]
+    approver.first_name, approver.last_name = "Amira", "Khan"  # not a name the profile holds
+    approver.save()
+    small(tenant)
+
+    # while parts await a check, the DSL is told which and who can check them
+    dsl, _ = sign_in(browser, base, tenant.users["dsl"].username, 1280)
+    dsl.goto(f"{base}/schools/{slug}/approval/")
+    dsl.click("text=Submit for approval")
+    dsl.wait_for_load_state("networkidle")
+    assert "still await a check" in dsl.inner_text(".alert")
+    looked_at(dsl, "signoff-refused", screenshots)
+
+    check_everything(school)
+    dsl.goto(f"{base}/schools/{slug}/approval/")
+    looked_at(dsl, "signoff-ready", screenshots)
+    dsl.click("text=Submit for approval")
+    dsl.wait_for_load_state("networkidle")
+    assert "Awaiting approval" in dsl.inner_text("main")
+
+    (message,) = inbox.to(approver.email)
+    link = Inbox.link(message).replace("https://portal.example.org", base)
+    page, refused = sign_in(browser, base, approver.username, 1280)
+    page.goto(link)
+    looked_at(page, "signoff-approver", screenshots)
+    page.click("button:text('Approve')")
+    page.wait_for_load_state("networkidle")
+    assert "Last approved by Amira Khan" in page.inner_text("main")
+    looked_at(page, "signoff-approved", screenshots)
+
+    job = BuildJob.objects.get(school=school, status="queued")
+    assert run_build.call(job.pk) == "built"
+    cover = run_tool("pdftotext", ["-l", "2", "-layout", str(job_folder(school) / "policy.pdf"), "-"], timeout=60)
+    text = " ".join(cover.stdout.decode().split())
+    assert "Approved by Amira Khan" in text, text[:2000]  # the cover
+    assert "3 December Approved in the portal" in text and "Amira Khan 2026" in text  # the review history
+
+    anonymous = browser.new_page(viewport={"width": 1280, "height": 900})
+    anonymous.goto(f"{base}/public/{slug}/")
+    looked_at(anonymous, "public-index", screenshots)
+
+    dsl.goto(f"{base}/schools/{slug}/staff/")
+    dsl.fill("#name", "Sam Lee")
+    dsl.fill("#email", "sam@oakfield.example.org")
+    dsl.click("text=Add and send their link")
+    dsl.wait_for_load_state("networkidle")
+    looked_at(dsl, "staff-list", screenshots)
+    (invite,) = inbox.to("sam@oakfield.example.org")
+    anonymous.goto(Inbox.link(invite).replace("https://portal.example.org", base))
+    looked_at(anonymous, "staff-read", screenshots)
+    anonymous.click("text=I have read this")
+    anonymous.wait_for_load_state("networkidle")
+    assert "You confirmed that you have read version" in anonymous.inner_text("main")
+    looked_at(anonymous, "staff-read-done", screenshots)
+
+    (row,) = json.loads(cli("staff", "report", "--school", slug, "--format", "json").stdout)
+    assert row["email"] == "sam@oakfield.example.org" and row["acknowledged"] is not None
+    trail = json.loads(cli("audit", "--school", slug, "--format", "json").stdout)
+    actions = {(e["action"], e["actor"]) for e in trail}
+    assert {("approval.approved", approver.email), ("staff.acknowledged", "sam@oakfield.example.org")} <= actions
+    page.goto(f"{base}/schools/{slug}/audit/")
+    assert "staff.acknowledged" in page.inner_text("main") and "approval.approved" in page.inner_text("main")
+    looked_at(page, "signoff-audit", screenshots)
+
+    # a flow step the school's policy prints changes: re-approval, with the change shown
+    changed = tmp_path / "flows"
+    shutil.copytree(bundled_path("flows"), changed)
+    staff_flow = changed / "england" / "staff-response.yaml"
+    words = staff_flow.read_text(encoding="utf-8")
+    staff_flow.write_text(words.replace("Never ask a child to", "Never ask any child to"), "utf-8")
+    monkeypatch.setattr("policypack.load.pack.bundled_flow_set", lambda: flows_module.load_flow_set(changed))
+    page.goto(f"{base}/schools/{slug}/approval/")
+    assert "+[do-not-ask] Never ask any child to show, send or download it" in page.inner_text("pre.diff")
+    assert School.objects.get(pk=school.pk).status == "needs-reapproval"
+    looked_at(page, "signoff-needs-reapproval", screenshots)
+    assert refused == []
+    print(f"screenshots in {screenshots}")
+
+
+def job_folder(school: School) -> Path:
+    (folder,) = [p for p in Path(school.output_root).iterdir() if p.is_dir() and not p.name.startswith(".")]
+    return folder
