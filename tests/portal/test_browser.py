@@ -42,9 +42,9 @@ def pages_for(role: str, tenant: Tenant) -> list[str]:
     if role != "staff":
         pages.append(f"/schools/{slug}/audit/")
     if role in ("dsl", "trust-admin"):
-        pages.append(f"/schools/{slug}/profile/")
+        pages += [f"/schools/{slug}/profile/", f"/schools/{slug}/staff/"]
     if role == "trust-admin":
-        pages.append(f"/trusts/{tenant.trust.pk}/")
+        pages += [f"/trusts/{tenant.trust.pk}/", f"/trusts/{tenant.trust.pk}/checks/"]
     return pages
 
 

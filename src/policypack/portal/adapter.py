@@ -23,8 +23,9 @@ from pathlib import Path
 import yaml
 
 from policypack.batch import build_many
-from policypack.build import PosterRequest, build_flowchart
+from policypack.build import PosterRequest, build_flowchart, school_flow_set
 from policypack.check.pack import check_pack
+from policypack.check.pending import pending_report
 from policypack.diff import diff_flows, diff_text, flow_version
 from policypack.errors import PolicypackError, Problem, Severity
 from policypack.load.flows import flow_files
@@ -224,3 +225,24 @@ def approvable_text(inputs: PackInput) -> str:
         for rule in flow.rules:
             lines += ["", f"[rule {rule.id}]", *textwrap.wrap(rule.text, 88)]
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One pending claim as `policypack review --format json --profile` lists it: what a check names."""
+
+    flow: str
+    step: str
+    title: str
+    source: str
+    read: str  # what to read
+    text: str  # the fingerprint of the part's text, which the check is tied to
+
+
+def pending_claims(profile: Path, today: dt.date) -> list[Claim]:
+    """The claims of a school's text that no maintainer verified and no one has checked yet."""
+    try:
+        report = pending_report(school_flow_set(profile), today)
+    except PolicypackError:  # a profile with errors: its page says so
+        return []
+    return [Claim(c.flow, c.step, c.title, c.source, c.read, c.text) for c in report.pending]

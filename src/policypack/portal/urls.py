@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("trusts/<int:pk>/", dashboard.dashboard, name="dashboard"),
     path("trusts/<int:pk>/build-all/", dashboard.build_all, name="build-all"),
+    path("trusts/<int:pk>/checks/", signoff.trust_checks, name="trust-checks"),
     path("schools/<slug:slug>/", views.school_page, name="school"),
     path("schools/<slug:slug>/profile/", views.profile_page, name="profile"),
     path("schools/<slug:slug>/profile/check/", views.profile_check, name="profile-check"),

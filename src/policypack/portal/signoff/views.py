@@ -7,12 +7,12 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from policypack.portal.schools import store
-from policypack.portal.schools.access import Role, can_edit, roles, school_for
+from policypack.portal.schools.access import Role, can_edit, roles, school_for, trust_for
 from policypack.portal.schools.models import School
-from policypack.portal.signoff import approval
+from policypack.portal.signoff import approval, checks
 from policypack.portal.signoff.models import Submission
 
 MAX_COMMENTS = 4000
@@ -82,3 +82,26 @@ def send_back(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     except approval.Refused as exc:
         return _page(request, submission.school, 409, refused=str(exc))
     return redirect("approval", slug=submission.school.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def trust_checks(request: HttpRequest, pk: int) -> HttpResponse:
+    """The trust's pending parts, each with a form to record a check (trust administrators only)."""
+    trust = trust_for(request.user, pk)
+    today = store.today()
+    problem, done, status = "", None, 200
+    if request.method == "POST":
+        key = request.POST.get("part", "")
+        try:
+            done = checks.record_check(trust, key, request.POST, request.user, today)
+        except checks.CheckRefused as exc:
+            problem, status = f"{key.split('|')[1] if '|' in key else 'That part'}: {exc}", 400
+    context = {
+        "trust": trust,
+        "pending": checks.pending(trust, today),
+        "today": today,
+        "problem": problem,
+        "done": done,
+    }
+    return render(request, "portal/checks.html", context, status=status)
