@@ -29,7 +29,7 @@ from policypack.check.pending import pending_report
 from policypack.diff import diff_flows, diff_text, flow_version
 from policypack.errors import PolicypackError, Problem, Severity
 from policypack.load.flows import flow_files
-from policypack.load.pack import PackInput, load_pack
+from policypack.load.pack import PackInputs, load_pack
 from policypack.load.profile import load_school
 from policypack.load.yamlsource import YamlLoadError, parse_yaml
 from policypack.resources import bundled_path
@@ -212,7 +212,7 @@ def sign_off_state(profile: Path, today: dt.date) -> SignOffState:
     return SignOffState(checked.approval.version, pending, approvable_text(inputs), [])
 
 
-def approvable_text(inputs: PackInput) -> str:
+def approvable_text(inputs: PackInputs) -> str:
     """The procedure a school approves, as lines a diff can compare: every step and rule of its nation's flows."""
     profile = inputs.school.model
     nation = profile.school.nation
