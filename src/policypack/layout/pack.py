@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from policypack.layout.chart import build_graph, to_svg
-from policypack.layout.sheet import MM_PER_PT, PAPER_MM, FittedChart, Sheet, fit_chart, lay_out_poster, title_block
+from policypack.layout.sheet import MM_PER_PT, PAPER_MM, FittedChart, Sheet, fit_chart, lay_out_poster, title_lengths
 from policypack.load.pack import CheckedPack
 from policypack.model.flow import Flow
 from policypack.model.profile import PosterSpec, Profile
@@ -99,9 +99,8 @@ def poster_layout(
     svg = to_svg(
         build_graph(flow, theme, titles, words=words)
     )  # a chart the policy prints too was laid out already (cached)
-    text = (
-        title_block(flow, profile.people, theme.logo is not None, profile.school.name) if profile else title_block(flow)
-    )
+    logo = theme.logo is not None
+    text = title_lengths(flow, profile.people, logo, profile.school.name) if profile else title_lengths(flow)
     sheet, chart = lay_out_poster(svg, theme, spec.size, spec.landscape, print_marks, text)
     return PosterLayout(f"poster-{spec.chart}-{spec.size.lower()}", flow, sheet, chart, spec.landscape)
 

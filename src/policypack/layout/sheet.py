@@ -30,7 +30,7 @@ def minimum_text_pt(size: str) -> float:
 
 
 @dataclass(frozen=True)
-class TitleBlock:
+class TitleLengths:
     """About how long (in characters) each line of a poster's title block is, to keep room for it.
 
     The words are the template's; these lengths only decide how many lines to reserve, so
@@ -58,12 +58,12 @@ DETAIL_WORDS_PLAIN = len(
 )
 
 
-def title_block(flow: Flow, people: People | None = None, logo: bool = False, school_name: str = "") -> TitleBlock:
+def title_lengths(flow: Flow, people: People | None = None, logo: bool = False, school_name: str = "") -> TitleLengths:
     """The title block of a poster of `flow`: for a school when `people` (who to tell) are given."""
     if people is None:
-        return TitleBlock(len(flow.title), DETAIL_WORDS_PLAIN + len(flow.edition))
+        return TitleLengths(len(flow.title), DETAIL_WORDS_PLAIN + len(flow.edition))
     detail = len(school_name) + DETAIL_WORDS_SCHOOL + len(flow.edition)
-    return TitleBlock(len(flow.title), detail, people.tell_words(str(flow.terms.get("lead", "DSL"))), logo)
+    return TitleLengths(len(flow.title), detail, people.tell_words(str(flow.terms.get("lead", "DSL"))), logo)
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class Sheet:
     size: str
     landscape: bool
     print_marks: bool
-    text: TitleBlock = TitleBlock()
+    text: TitleLengths = TitleLengths()
     tell_em: float = TELL_EM  # the who-to-tell line's size, in em of `base_pt`
 
     @property
@@ -198,7 +198,7 @@ def fit_chart(svg: str, sheet: Sheet, style: Theme, largest_pt: float | None = N
 
 
 def lay_out_poster(
-    svg: str, style: Theme, size: str, landscape: bool | None, print_marks: bool, text: TitleBlock = TitleBlock()
+    svg: str, style: Theme, size: str, landscape: bool | None, print_marks: bool, text: TitleLengths = TitleLengths()
 ) -> tuple[Sheet, FittedChart]:
     """The chart on a poster sheet; with `landscape=None`, the orientation that prints larger text.
 

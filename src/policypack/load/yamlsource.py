@@ -107,7 +107,7 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
     positions = Positions(path)
     if node is None:
         return YamlDocument(path, None, positions)
-    builder = _Builder(path, positions)
+    builder = _PositionedComposer(path, positions)
     builder._mark((), node)
     data = builder.build(node, ())
     return YamlDocument(path, data, positions)
@@ -178,7 +178,7 @@ def _fail(location: Location, message: str, hint: str | None = None) -> YamlLoad
     return YamlLoadError(Problem(location, message, hint))
 
 
-class _Builder:
+class _PositionedComposer:
     """Turns composed nodes into Python data, recording marks and counting nodes."""
 
     def __init__(self, path: Path, positions: Positions) -> None:

@@ -59,7 +59,7 @@ Charts = Callable[[str, int], ChartPage | None]
 def structure_of(html: str, charts: Charts) -> Structured:
     """The structure of `html`, a document render made; `charts(key, part)` is the layout's page for a chart part."""
     tree = lxml.html.document_fromstring(visible_controls(html))  # XML cannot hold them: they print as pictures
-    builder = _Builder(charts)
+    builder = _StructureBuilder(charts)
     builder.container(tree.body, builder.blocks)
     meta = {m.get("name"): m.get("content", "") for m in tree.xpath("//meta[@name]")}
     title = tree.find(".//title")
@@ -79,7 +79,7 @@ def structure_of(html: str, charts: Charts) -> Structured:
     )
 
 
-class _Builder:
+class _StructureBuilder:
     def __init__(self, charts: Charts) -> None:
         self.charts = charts
         self.blocks: list[Block] = []
