@@ -246,3 +246,12 @@ def pending_claims(profile: Path, today: dt.date) -> list[Claim]:
     except PolicypackError:  # a profile with errors: its page says so
         return []
     return [Claim(c.flow, c.step, c.title, c.source, c.read, c.text) for c in report.pending]
+
+
+def warm_up() -> None:
+    """Import the renderer and load the bundled flows once, in a process that others fork from."""
+    from policypack.load.flows import bundled_flow_set
+    from policypack.write.pdf import load_weasyprint
+
+    load_weasyprint()
+    bundled_flow_set()

@@ -1,36 +1,34 @@
-"""The child process that makes one preview: `python -m policypack.portal.builds.preview_child
-KIND PROFILE OUT DATE`. Exit 0 with the PNG written, 2 when the profile cannot be previewed.
+"""What runs in the process that makes one preview.
 
-It caps its own address space before importing the renderer, and is killed by its parent
-when it outlives the preview time limit.
+Previews are made in processes forked from a fork server that has already imported the
+renderer (so each preview starts in milliseconds, not seconds), never from the web
+process itself, whose threads serve other requests. The child caps its own address space
+and is killed by the web process when it outlives the preview time limit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import resource
-import sys
 from pathlib import Path
 
+from policypack.errors import PolicypackError
+from policypack.portal import adapter
 from policypack.workers import MEMORY_LIMIT_BYTES
 
+CANNOT_PREVIEW = 2  # the exit code of a child whose profile cannot be previewed
 
-def main(argv: list[str]) -> int:
+adapter.warm_up()  # in the fork server, once: every preview process starts with these loaded
+
+
+def make_preview(kind: str, profile: str, out: str, day: str) -> None:
+    """Write one preview PNG to `out` and exit 0, or exit CANNOT_PREVIEW."""
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = MEMORY_LIMIT_BYTES if hard == resource.RLIM_INFINITY else min(hard, MEMORY_LIMIT_BYTES)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    kind, profile, out, day = argv
-
-    from policypack.errors import PolicypackError
-    from policypack.portal import adapter
-
     make = {"staff-card": adapter.preview_staff_card, "staff-poster": adapter.preview_poster}[kind]
     try:
         make(Path(profile), Path(out), dt.date.fromisoformat(day))
     except (PolicypackError, MemoryError):
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+        os._exit(CANNOT_PREVIEW)

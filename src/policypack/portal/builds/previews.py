@@ -1,22 +1,25 @@
 """Previews of a school's staff card and staff poster, each made in a child process of its own.
 
-A preview is made from the saved profile, which is untrusted: it runs in a fresh Python
-process with a memory cap and a time limit, so a hostile profile costs one child process,
-never the web process or its threads. Requests for the same school and kind wait for the
+A preview is made from the saved profile, which is untrusted: it runs in a process of its
+own (forked from a fork server that has the renderer imported), with a memory cap and a
+time limit, so a hostile profile costs one child process, never the web process or its
+threads. Requests for the same school and kind wait for the
 one render under way and then take its picture; at most `MAX_RENDERS` run at once, and a
 request that cannot start one within the time limit is told to try again.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import subprocess
-import sys
+import multiprocessing
+import multiprocessing.context
 import threading
 from pathlib import Path
 
 from django.conf import settings
 
+from policypack.portal.builds.preview_child import make_preview
 from policypack.portal.schools.models import School
 from policypack.portal.schools.store import today
 
@@ -68,20 +71,22 @@ def _lock_for(slug: str, kind: str) -> threading.Lock:
 def _render(kind: str, profile: Path, image: Path) -> bool:
     image.parent.mkdir(parents=True, exist_ok=True)
     part = image.with_name(f".{image.name}.part")
-    command = [sys.executable, "-m", "policypack.portal.builds.preview_child", kind, str(profile), str(part)]
-    try:
-        done = subprocess.run(
-            [*command, today().isoformat()],
-            capture_output=True,
-            timeout=TIME_LIMIT,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:  # run() has killed the child
-        part.unlink(missing_ok=True)
-        return False
-    if done.returncode != 0 or not part.is_file():
+    child = _processes().Process(target=make_preview, args=(kind, str(profile), str(part), today().isoformat()))
+    child.start()
+    child.join(TIME_LIMIT)
+    if child.is_alive():  # past its time limit
+        child.kill()
+        child.join()
+    if child.exitcode != 0 or not part.is_file():
         part.unlink(missing_ok=True)
         return False
     part.replace(image)
     return True
+
+
+@functools.cache
+def _processes() -> multiprocessing.context.ForkServerContext:
+    """A fork server (started once, with the renderer imported) that preview processes fork from."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["policypack.portal.builds.preview_child"])
+    return context
