@@ -19,8 +19,6 @@ from policypack.workers import MEMORY_LIMIT_BYTES
 
 CANNOT_PREVIEW = 2  # the exit code of a child whose profile cannot be previewed
 
-adapter.warm_up()  # in the fork server, once: every preview process starts with these loaded
-
 
 def make_preview(kind: str, profile: str, out: str, day: str) -> None:
     """Write one preview PNG to `out` and exit 0, or exit CANNOT_PREVIEW."""

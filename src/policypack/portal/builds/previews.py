@@ -3,9 +3,9 @@
 A preview is made from the saved profile, which is untrusted: it runs in a process of its
 own (forked from a fork server that has the renderer imported), with a memory cap and a
 time limit, so a hostile profile costs one child process, never the web process or its
-threads. Requests for the same school and kind wait for the
-one render under way and then take its picture; at most `MAX_RENDERS` run at once, and a
-request that cannot start one within the time limit is told to try again.
+threads. Requests for the same school and kind wait for the one render under way and then
+take its picture; at most `MAX_RENDERS` run at once, and a request that cannot start one
+within the time limit is told to try again.
 """
 
 from __future__ import annotations
@@ -88,5 +88,5 @@ def _render(kind: str, profile: Path, image: Path) -> bool:
 def _processes() -> multiprocessing.context.ForkServerContext:
     """A fork server (started once, with the renderer imported) that preview processes fork from."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["policypack.portal.builds.preview_child"])
+    context.set_forkserver_preload(["policypack.portal.builds.preview_server"])
     return context
