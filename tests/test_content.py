@@ -99,7 +99,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory, pack_html: PackHtml) -> C
 def test_wales_has_no_english_search_power(rendered: Callable[[str, str], dict[str, str]]) -> None:
     confiscate = step("wales-staff-response", "confiscate-device")
     assert "Education Act 1996" not in confiscate.text and "550ZA" not in confiscate.text
-    assert "nobody in school looks through it or examines it" in confiscate.text.lower()
+    assert "nobody in the school looks through it or examines it" in confiscate.text.lower()
     assert {c.source for c in confiscate.cites} == {"wg-nudes", "senedd-wq-94862"}
     assert "knife or other weapon" in rendered("wales", "secondary")["policy"]
     assert "550ZA" in rendered("england", "secondary")["policy"]

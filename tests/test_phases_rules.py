@@ -6,11 +6,13 @@ Rendered documents are read as text (fast); `test_pack.py` reads whole PDF packs
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from policypack.check.flows import check_flow_set
 from policypack.load.flows import bundled_flow_set, load_flow_set
@@ -200,3 +202,57 @@ def test_validate_warns_of_english_contacts_in_a_wales_profile(tmp_path: Path) -
         for p in validate_paths([school(tmp_path / "e", "england", "secondary")], TODAY)
         if "English contact" in p.message
     ]
+
+
+# --- A college speaks of students and the college ------------------------------------------
+
+# Names and phrases that say "school" of something other than this setting.
+NOT_THIS_SETTING = re.compile(
+    r"schools? protocol|safer schools|five school days|other schools|schools in england|schools and colleges"
+    r"|for schools|school-based|schoolbeat",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("phase", ["college", "sixth-form"])
+def test_a_college_pack_speaks_of_students_and_the_college(
+    docs: Callable[[str, str], dict[str, str]], phase: str
+) -> None:
+    """Every document but the policy (whose sections are being recut) says students and college."""
+    for name, text in docs("england", phase).items():
+        if name == "policy":
+            continue
+        words = NOT_THIS_SETTING.sub(" ", text)
+        assert not re.search(r"\bpupils?\b", words, re.IGNORECASE), name
+        assert not re.search(r"\bschools?\b", words, re.IGNORECASE), (name, re.findall(r".{40}\bschools?", words, re.I))
+    secondary = docs("england", "secondary")
+    assert "If pupils share" in secondary["staff-card"] and "What happens at school" in secondary["parent-leaflet"]
+
+
+def test_a_phase_term_must_be_a_term_of_the_flow(tmp_path: Path) -> None:
+    folder = tmp_path / "flows"
+    shutil.copytree(DATA / "good", folder)
+    small = folder / "small.yaml"
+    text = small.read_text()
+    assert text.splitlines()[5] == "terms: {lead: DSL}"
+    with_phase_terms = "phase_terms:\n  college: {pupilz: students}\nterms: {lead: DSL}"
+    small.write_text(text.replace("terms: {lead: DSL}", with_phase_terms))
+    problems = [p for p in load_flow_set(folder).problems if "pupilz" in p.message]
+    assert problems and problems[0].location.line == 7  # the line naming the term, in small.yaml
+    assert "is not a term of this flow" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("phase", "present", "absent"), [("college", "students", "pupils"), ("primary", "pupils", "18")]
+)
+def test_a_chart_printed_for_a_school_is_its_phases_chart(
+    cli: Callable[..., Result], needs_dot: None, tmp_path: Path, phase: str, present: str, absent: str
+) -> None:
+    """`flowchart --profile` prints the chart the school's pack prints: its phase's steps and words."""
+    profile = school(tmp_path, "england", phase)
+    out = tmp_path / "chart.svg"
+    options = ("--profile", str(profile), "--size", "A2", "--format", "svg", "-o", str(out))
+    result = cli("flowchart", "dsl-review", *options)
+    assert result.exit_code == 0, result.output
+    words = " ".join(re.sub(r"<[^>]+>", " ", out.read_text(encoding="utf-8")).split())
+    assert re.search(rf"\b{present}\b", words) and not re.search(rf"\b{absent}\b", words)

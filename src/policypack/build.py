@@ -139,6 +139,9 @@ def build_flowchart(flow: str, request: PosterRequest, out: Path | None, today: 
         raise InvalidInput(problems)
     if checked:
         _check_nation(checked, doc.model)
+        printed = None if Path(flow).suffix in YAML_SUFFIXES else checked.flows.find(doc.model.id)
+        if printed is not None:  # a bundled chart as the school's pack prints it: its phase's steps and words
+            flow_set, doc = checked.flows, printed
     preflight(checked)
     theme = checked.theme if checked else Theme()
     words = checked.inputs.strings if checked else bundled_strings()

@@ -15,7 +15,7 @@ from pathlib import Path
 from policypack.errors import InvalidInput, Location, Problem, suggest
 from policypack.load.located import Located, load_mapping, load_model, validate_model
 from policypack.load.variants import RawFlow, resolve_flows
-from policypack.model.flow import Flow, FlowVariant, Source, SourceRegistry
+from policypack.model.flow import Flow, FlowVariant, Phase, Source, SourceRegistry
 from policypack.resources import bundled_path
 
 SOURCES_FILE = "sources.yaml"
@@ -44,9 +44,13 @@ class FlowSet:
 
 
 def load_flow_set(
-    root: Path, extra: Sequence[Path] = (), exclude: set[Path] | frozenset[Path] = frozenset()
+    root: Path,
+    extra: Sequence[Path] = (),
+    exclude: set[Path] | frozenset[Path] = frozenset(),
+    phase: Phase | None = None,
 ) -> FlowSet:
-    """Load the registry and every flow under `root` (less `exclude`), plus any `extra` flow files."""
+    """Load the registry and every flow under `root` (less `exclude`), plus any `extra` flow files,
+    in the words of a school of `phase` (a flow's `phase_terms`), or in its own words."""
     sources, problems = _load_registry(root / SOURCES_FILE)
     flow_set = FlowSet(root=root, sources=sources, problems=problems)
     raw_flows: list[RawFlow] = []
@@ -55,7 +59,7 @@ def load_flow_set(
         flow_set.problems += problems
         if raw:
             raw_flows.append(raw)
-    flow_set.flows, problems = resolve_flows(raw_flows)
+    flow_set.flows, problems = resolve_flows(raw_flows, phase)
     flow_set.problems += problems
     return flow_set
 
@@ -74,9 +78,10 @@ def load_flow_file(path: Path) -> tuple[RawFlow | None, list[Problem]]:
 
 
 @functools.cache
-def bundled_flow_set() -> FlowSet:
-    """The bundled flows, loaded once per process (callers must not change it)."""
-    return load_flow_set(bundled_path("flows"))
+def bundled_flow_set(phase: Phase | None = None) -> FlowSet:
+    """The bundled flows in a phase's words (or their own), loaded once per process and
+    phase (callers must not change it)."""
+    return load_flow_set(bundled_path("flows"), phase=phase)
 
 
 @functools.cache

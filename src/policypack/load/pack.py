@@ -63,8 +63,8 @@ def load_pack(profile: Path, flows: FlowSet | None = None) -> tuple[PackInputs |
     strings, found = load_strings(school.model.language, school.locate("language"))
     if strings is None:
         return None, problems + found
-    flow_set = flows or bundled_flow_set()
     phase = school.model.school.phase
+    flow_set = flows or bundled_flow_set(phase)
     printed = replace(flow_set, flows=[doc.replace(flow_for_phase(doc.model, phase)) for doc in flow_set.flows])
     checks, check_problems = load_checks(school)
     if checks is not None:

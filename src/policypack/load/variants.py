@@ -20,7 +20,7 @@ from policypack.load.located import Located
 from policypack.load.problems import validation_problems
 from policypack.load.rules import expand_rules, inherit_rules
 from policypack.load.yamlsource import Positions
-from policypack.model.flow import Flow, FlowVariant, Step, StepPatch
+from policypack.model.flow import Flow, FlowVariant, Phase, Step, StepPatch
 
 TERM = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
@@ -90,8 +90,9 @@ class _PatchProblems(Exception):
         self.problems = problems
 
 
-def resolve_flows(raw_flows: list[RawFlow]) -> tuple[list[Located[Flow]], list[Problem]]:
-    """Plain flows for every raw flow that resolves, with terms replaced, plus problems."""
+def resolve_flows(raw_flows: list[RawFlow], phase: Phase | None = None) -> tuple[list[Located[Flow]], list[Problem]]:
+    """Plain flows for every raw flow that resolves, with terms replaced (a phase's own
+    terms where the flow gives them, e.g. "students" in a college's pack), plus problems."""
     by_id: dict[str, RawFlow] = {}
     for raw in raw_flows:
         by_id.setdefault(raw.model.id, raw)  # duplicate ids are reported by the checks
@@ -100,7 +101,7 @@ def resolve_flows(raw_flows: list[RawFlow]) -> tuple[list[Located[Flow]], list[P
     for raw in raw_flows:
         doc = resolver.resolve(raw.model.id) if by_id[raw.model.id] is raw else _plain_or_none(raw)
         if doc:
-            expanded, problems = expand_terms(doc)
+            expanded, problems = expand_terms(doc, phase)
             docs.append(expanded)
             resolver.problems += problems
     return docs, resolver.problems
@@ -144,6 +145,10 @@ def apply_variant(base: Located[Flow], raw: RawFlow, variant: FlowVariant) -> Lo
         reviewed=variant.reviewed,
         summary=variant.summary if variant.summary is not None else base.model.summary,
         terms={**base.model.terms, **variant.terms},
+        phase_terms={
+            phase: {**base.model.phase_terms.get(phase, {}), **variant.phase_terms.get(phase, {})}
+            for phase in {**base.model.phase_terms, **variant.phase_terms}
+        },
         changelog=variant.changelog if variant.changelog is not None else base.model.changelog,
         lanes={**base.model.lanes, **variant.lanes},
         steps=steps,
@@ -182,10 +187,17 @@ def _patched_step(
         return None
 
 
-def expand_terms(doc: Located[Flow]) -> tuple[Located[Flow], list[Problem]]:
-    """Replace {term} in every text of a flow; unknown terms are problems at their line."""
-    terms = doc.model.terms
-    problems: list[Problem] = []
+def expand_terms(doc: Located[Flow], phase: Phase | None = None) -> tuple[Located[Flow], list[Problem]]:
+    """Replace {term} in every text of a flow, with the phase's own terms where it has them;
+    unknown terms are problems at their line. The flow keeps the terms it was printed with."""
+    known = _known(doc.model.terms)
+    problems: list[Problem] = [
+        Problem(doc.locate("phase_terms", for_phase, name), f"'{name}' is not a term of this flow", known)
+        for for_phase, overrides in doc.model.phase_terms.items()
+        for name in overrides
+        if name not in doc.model.terms and ("phase_terms", for_phase, name) in doc.positions.marks  # its own file's
+    ]
+    terms = {**doc.model.terms, **doc.model.phase_terms.get(phase, {})} if phase else doc.model.terms
 
     def expand(text: str, *keys: str | int) -> str:
         def replace(match: re.Match[str]) -> str:
@@ -220,7 +232,7 @@ def expand_terms(doc: Located[Flow]) -> tuple[Located[Flow], list[Problem]]:
         )
         for lane_id, lane in flow.lanes.items()
     }
-    update: dict[str, Any] = {"title": expand(flow.title, "title"), "lanes": lanes, "steps": steps}
+    update: dict[str, Any] = {"title": expand(flow.title, "title"), "lanes": lanes, "steps": steps, "terms": terms}
     if flow.short_title:
         update["short_title"] = expand(flow.short_title, "short_title")
     if flow.summary:

@@ -96,6 +96,13 @@ Terms = Annotated[
     dict[TermName, Text],
     Field(description="Words that differ between variants, used in text as {name}, e.g. lead: DSL."),
 ]
+PhaseTerms = Annotated[
+    dict[Phase, Terms],
+    Field(
+        description="Terms a pack for one phase prints instead of the flow's own, e.g. "
+        "college: {pupils: students, school: college}. Each must be a term of the flow."
+    ),
+]
 
 
 class ChangeEntry(StrictModel):
@@ -122,6 +129,7 @@ class Flow(StrictModel):
     reviewed: Date = Field(description="When a maintainer last checked the flow against its sources.")
     summary: str | None = Field(None, description="One or two sentences on what the flow covers.")
     terms: Terms = Field(default_factory=dict)
+    phase_terms: PhaseTerms = Field(default_factory=dict)
     changelog: Changelog = Field(default_factory=list)
     lanes: Lanes
     steps: list[Step]
@@ -161,6 +169,9 @@ class FlowVariant(StrictModel):
     reviewed: Date
     summary: str | None = None
     terms: Terms = Field(default_factory=dict)
+    phase_terms: PhaseTerms = Field(
+        default_factory=dict, description="Merged, phase by phase, over the base flow's phase terms."
+    )
     renames: dict[Identifier, Identifier] = Field(
         default_factory=dict,
         description="Ids to swap in inherited steps: cited sources and continued flows (old: new).",
