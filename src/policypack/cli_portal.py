@@ -128,11 +128,11 @@ def worker(max_tasks: int | None) -> None:
     _start(migrate=False)
     from django.core.management import call_command
 
+    from policypack.portal.background import start
     from policypack.portal.builds.lease import worker_name
-    from policypack.portal.builds.queue import watch_for_stalled
 
     stop = threading.Event()
-    watch_for_stalled(stop)
+    start(stop)  # takes back stalled builds; re-assesses approvals after an upgrade
     options: dict[str, Any] = {"queue_name": "builds", "worker_id": worker_name(), "interval": 0.5}
     if max_tasks:
         options["max_tasks"] = max_tasks

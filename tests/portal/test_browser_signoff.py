@@ -88,7 +88,9 @@ def test_submit_approve_rebuild_read_and_report(
     cover = run_tool("pdftotext", ["-l", "2", "-layout", str(job_folder(school) / "policy.pdf"), "-"], timeout=60)
     text = " ".join(cover.stdout.decode().split())
     assert "Approved by Amira Khan" in text, text[:2000]  # the cover
-    assert "3 December Approved in the portal" in text and "Amira Khan 2026" in text  # the review history
+    # the first approval is the adoption: its date and approver, and still the first edition
+    assert "Adopted 3 December 2026" in text and "Edition 1, December 2026 (approved)" in text
+    assert "Edition 2" not in text
 
     anonymous = browser.new_page(viewport={"width": 1280, "height": 900})
     anonymous.goto(f"{base}/public/{slug}/")

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -111,14 +113,10 @@ def test_a_submission_emails_each_approver_a_link_and_an_approval_is_written_int
     submission.refresh_from_db()
     assert submission.status == "approved" and submission.decided_by_label == "Helen Marsh"
     policy = store.read_data(tenant.school)["policy"]
-    assert policy["approved_by"] == "Helen Marsh"
-    assert policy["approved_version"] == submission.approved_version
-    assert policy["history"][-1] == {
-        "date": TODAY,
-        "change": f"Approved in the portal (submitted by {tenant.users['dsl'].email})",
-        "by": "Helen Marsh",
-        "kind": "review",
-    }
+    # the first approval is the adoption: the approver (found in the profile as its headteacher) and the date
+    assert (policy["approved_by"], policy["adopted"]) == ("Dr Helen Marsh, Headteacher", TODAY)
+    assert policy["approved_version"] == submission.approved_version == submission.version
+    assert "history" not in policy  # no review line: it stays Edition 1
     assert School.objects.get(pk=tenant.school.pk).status == "approved"
     assert BuildJob.objects.filter(school=tenant.school, status="queued").exists()  # the pack is rebuilt
     actions = list(AuditEvent.objects.filter(school=tenant.school).values_list("action", "actor_label"))
@@ -236,3 +234,74 @@ def test_reminders_on_a_fixed_clock_are_emailed_to_the_dsl_and_shown_on_the_dash
     dashboard = client_as(tenant.users["trust-admin"]).get(f"/trusts/{tenant.trust.pk}/").content.decode()
     assert "The policy&#x27;s review is due by 1 September 2027." in dashboard
     assert AuditEvent.objects.filter(school=tenant.school, action="reminders.e-mailed").exists()
+
+
+def policy_only(school: School) -> None:
+    """The policy's PDF alone, to build quickly (the outputs are not part of the approved text)."""
+    data = store.read_data(school)
+    data["outputs"] = {"documents": ["policy"], "formats": ["pdf"]}
+    school.profile_path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def build_now(school: School) -> dict[str, Any]:
+    """Run the school's queued build here, as a worker would, and return the pack's manifest."""
+    from policypack.portal.builds.tasks import run_build
+
+    job = BuildJob.objects.get(school=school, status="queued")
+    assert run_build.call(job.pk) in ("built", "unchanged")
+    job.refresh_from_db()
+    manifest: dict[str, Any] = json.loads((school.output_root / job.folder / "manifest.json").read_text("utf-8"))
+    return manifest
+
+
+def cover_text(school: School, manifest: dict[str, Any]) -> str:
+    folder = next(p for p in school.output_root.iterdir() if p.name.startswith(school.slug))
+    pdf = folder / "policy.pdf"
+    return subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.usefixtures("needs_weasyprint")
+def test_approving_keeps_the_submitted_version_and_a_first_approval_stays_edition_1(
+    tenant: Tenant, client_as: Callable[[Any], Client], inbox: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POLICYPACK_BUILD_LEASE_SECONDS", "3600")
+    approver = tenant.users["approver"]
+    approver.first_name, approver.last_name = "Helen", "Marsh"
+    approver.save()
+    policy_only(tenant.school)
+    submission = submitted(tenant, client_as)
+    url = f"/schools/{tenant.school.slug}/approval/{submission.pk}/approve/"
+    assert client_as(approver).post(url).status_code == 302
+    manifest = build_now(tenant.school)
+    assert manifest["version"] == submission.version and manifest["approved"] is True
+    assert (manifest["edition"], manifest["policy"]["adopted"]) == (1, TODAY.isoformat())
+    assert School.objects.get(pk=tenant.school.pk).status == "approved"
+    cover = " ".join(cover_text(tenant.school, manifest).split())
+    assert "Adopted 3 December 2026" in cover and "Approved by Dr Helen Marsh, Headteacher" in cover
+    assert "Edition 1, December 2026 (approved)" in cover and "Edition 2" not in cover
+
+    # a later approval of a changed text is a new edition, with the approver in the review history
+    data = store.read_data(tenant.school)
+    data["people"]["deputies"].pop()  # one deputy fewer: a role the text names
+    tenant.school.profile_path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    chair = approver.__class__.objects.create_user(username="chair@x.org", email="chair@x.org", password="x")
+    chair.first_name, chair.last_name = "David", "Price"
+    chair.save()
+    tenant.school.memberships.create(user=chair, role="approver", trust=tenant.trust)
+    page = client_as(tenant.users["dsl"]).post(f"/schools/{tenant.school.slug}/approval/submit/")
+    assert page.status_code == 302
+    second = Submission.objects.get(school=tenant.school, status="waiting")
+    assert second.version != submission.version
+    assert client_as(chair).post(f"/schools/{tenant.school.slug}/approval/{second.pk}/approve/").status_code == 302
+    policy = store.read_data(tenant.school)["policy"]
+    assert policy["approved_by"] == "Dr Helen Marsh, Headteacher"  # who adopted it stays
+    assert policy["history"] == [
+        {
+            "date": TODAY,
+            "change": f"Changed text approved (submitted by {tenant.users['dsl'].email})",
+            "by": "Mr David Price, Chair of governors",
+            "kind": "review",
+        }
+    ]
+    manifest = build_now(tenant.school)
+    assert (manifest["version"], manifest["edition"], manifest["approved"]) == (second.version, 2, True)

@@ -3,7 +3,9 @@
 A policy is approved as a whole text. Its fingerprint covers what the procedure says and
 the roles it names (the nation's flows; the school, its phase, the roles and services it
 names), not how to reach them: a new phone number, e-mail or name in a role is a contact
-update that never asks for re-approval. The same text always has the same fingerprint.
+update that never asks for re-approval. Nor does the approval record itself (who approved,
+the adoption date, the review history), so recording an approval keeps the version that was
+approved. The same text always has the same fingerprint.
 A school records the fingerprint its governors approved (policy.approved_version); only
 then can a rebuild tell that its text changed. Dates alone cannot: a maintainer's review
 moves a flow's date without changing a word.
@@ -23,9 +25,11 @@ from policypack.model.approval import Approval
 from policypack.model.profile import Profile
 from policypack.model.strings import DEFAULT_LANGUAGE
 
-# Fields that record the approval itself, only change how the pack looks, or say how to reach someone.
+# Fields that record the approval itself (who approved it, when it was adopted, reviewed or
+# approved again), only change how the pack looks, or say how to reach someone. Approving a
+# text writes some of them, so they must not move the fingerprint of the text approved.
 NOT_TEXT = {
-    "policy": {"approved_version", "history", "last_reviewed"},
+    "policy": {"approved_version", "approved_by", "adopted", "history", "last_reviewed"},
     "brand": True,
     "outputs": True,
     "people": True,

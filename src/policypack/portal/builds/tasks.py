@@ -16,6 +16,7 @@ from django_tasks import task
 from policypack.portal import adapter
 from policypack.portal.builds.lease import heartbeat, lease_seconds, worker_name
 from policypack.portal.builds.models import BuildJob
+from policypack.portal.signoff import status
 from policypack.portal.signoff.publish import after_build
 
 
@@ -60,5 +61,6 @@ def run_build(job_id: int) -> str:
         runs=F("runs") + 1,
     )
     if result.folder and result.status in (BuildJob.Status.BUILT, BuildJob.Status.UNCHANGED):
+        status.after_build(job.school, result.folder)  # "needs re-approval" is a fact of the build
         after_build(job.school, result.folder)  # an approved pack goes to the school's public address
     return result.status

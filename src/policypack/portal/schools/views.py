@@ -19,6 +19,7 @@ from policypack.portal.schools.access import admin_trusts, can_audit, can_edit, 
 from policypack.portal.schools.models import AuditEvent, School
 from policypack.portal.schools.uploads import UploadRefused, prune_logos, save_logo
 from policypack.portal.signoff.reminders import reminders
+from policypack.portal.signoff.status import after_save
 
 
 @login_required
@@ -91,6 +92,7 @@ def profile_page(request: HttpRequest, slug: str) -> HttpResponse:
     changes = store.changed_keys(data, new)
     if changes:
         store.save_text(school, text, request.user, "profile.changed", keys=changes)
+        after_save(school, request.user, store.today())
     prune_logos(school)
     return render(request, "portal/profile.html", _form_context(school, shown, problems, True))
 
@@ -139,6 +141,7 @@ def profile_import(request: HttpRequest, slug: str) -> HttpResponse:
             store.save_text(
                 school, text, request.user, "profile.imported", keys=store.changed_keys(old, yaml.safe_load(text))
             )
+            after_save(school, request.user, store.today())
             return redirect("profile", slug=school.slug)
     shown = form.values(store.read_data(school), school.nation)
     context = _form_context(school, shown, {"": [m for ms in problems.values() for m in ms]}, False)

@@ -24,6 +24,7 @@ from policypack.portal.schools import store
 from policypack.portal.schools.access import Role, record
 from policypack.portal.schools.models import School
 from policypack.portal.signoff.models import Submission
+from policypack.portal.signoff.status import reassess
 
 
 class Refused(PolicypackError):
@@ -82,22 +83,33 @@ def submit(school: School, user: Any, today: dt.date) -> Submission:
 
 
 def approve(submission: Submission, user: Any, today: dt.date) -> Submission:
-    """Record the approval in the school's profile, then rebuild the pack so its cover names the approver."""
+    """Record the approval in the school's profile, then rebuild the pack so its cover names the approver.
+
+    The first approval is the adoption: the approver and the date become the policy's adoption,
+    and it stays Edition 1. A later approval is a review line in the history (a new edition).
+    Neither moves the fingerprint: the version recorded is the version submitted.
+    """
     school = submission.school
     state = adapter.sign_off_state(school.profile_path, today)
     if state.version != submission.version:
         raise Refused("the text changed after it was submitted: the DSL must submit it again")
     data = store.read_data(school)
     policy = data.setdefault("policy", {})
-    policy["approved_by"] = name_of(user)
-    entry = {"date": today, "change": f"Approved in the portal (submitted by {submission.submitted_by_label})"}
-    policy["history"] = [*policy.get("history", []), {**entry, "by": name_of(user), "kind": "review"}]
-    policy.pop("approved_version", None)
+    signed = signature(data, user)
+    earlier = last_approved(school)
+    if earlier is None and not policy.get("approved_version"):
+        policy.update(adopted=today, approved_by=signed)
+    else:
+        same = earlier is not None and earlier.approved_version == submission.version
+        change = "Reviewed and approved again" if same else "Changed text approved"
+        entry = {"date": today, "change": f"{change} (submitted by {submission.submitted_by_label})"}
+        policy["history"] = [*policy.get("history", []), {**entry, "by": signed, "kind": "review"}]
+        policy["last_reviewed"] = today
+    policy["approved_version"] = submission.version
     with adapter.beside_its_files(school.folder, form.dump(data)) as candidate:
-        version = adapter.sign_off_state(candidate, today).version  # approver and history are part of the record
-    if version is None:
+        version = adapter.sign_off_state(candidate, today).version
+    if version != submission.version:  # the approval record is never part of the text it approves
         raise Refused("the approval could not be written into the school's details")
-    policy["approved_version"] = version
     with transaction.atomic():
         store.save_text(school, form.dump(data), user, "approval.approved", submission=submission.pk, version=version)
         _decide(submission, user, Submission.Status.APPROVED, approved_version=version)
@@ -105,6 +117,18 @@ def approve(submission: Submission, user: Any, today: dt.date) -> Submission:
         school.save(update_fields=["status", "updated"])
     request_build(school, user)
     return submission
+
+
+def signature(data: dict[str, Any], user: Any) -> str:
+    """The approver as the cover names them, "<name>, <role>": the profile's headteacher or chair if one of them."""
+    name = " ".join(name_of(user).split())
+    words = set(name.casefold().split())
+    people = data.get("people") or {}
+    for key, role in (("headteacher", "Headteacher"), ("chair_of_governors", "Chair of governors")):
+        listed = " ".join(str((people.get(key) or {}).get("name") or "").split())
+        if listed and words <= set(listed.casefold().split()):
+            return f"{listed}, {role}"[:200]
+    return f"{name}, for the governing board"[:200]
 
 
 def send_back(submission: Submission, user: Any, comments: str) -> Submission:
@@ -142,15 +166,11 @@ class Standing:
 
 
 def standing(school: School, today: dt.date, actor: Any = None) -> Standing:
-    """The school's sign-off now; an approved school whose text changed becomes "needs re-approval"."""
+    """The school's sign-off now, with what changed since the approved text (the status is kept by status.py)."""
     state = adapter.sign_off_state(school.profile_path, today)
     approved = last_approved(school)
     changes = diff(approved.text, state.text) if approved else []
-    lapsed = approved is not None and state.version is not None and state.version != approved.approved_version
-    if approved is not None and lapsed and school.status == School.Status.APPROVED:
-        school.status = School.Status.NEEDS_REAPPROVAL
-        school.save(update_fields=["status", "updated"])
-        record(actor, "approval.lapsed", school.trust, school, approved=approved.approved_version, now=state.version)
+    reassess(school, state.version, actor, "approval page")
     return Standing(state, approved, waiting(school), changes)
 
 

@@ -20,6 +20,8 @@ APPROVAL_WAIT_DAYS = 7
 def reminders(school: School, today: dt.date) -> list[str]:
     """What the school's DSL should act on, in plain words (empty when nothing is due)."""
     found = []
+    if school.status == School.Status.NEEDS_REAPPROVAL:
+        found.append("The approved text has changed since it was approved: submit it for approval again.")
     review = adapter.next_review(school.profile_path)
     if review and review <= today + dt.timedelta(days=REVIEW_AHEAD_DAYS):
         found.append(f"The policy's review is due by {review:%-d %B %Y}.")
