@@ -19,7 +19,7 @@ from policypack.portal.builds.tasks import run_build
 from policypack.portal.schools.models import School
 from policypack.resources import bundled_path
 from policypack.tools import run_tool
-from tests.portal.conftest import Tenant
+from tests.portal.conftest import PASSWORD, Tenant
 from tests.portal.mailbox import Inbox
 from tests.portal.test_browser import WIDTHS, browser, check_page, sign_in, site
 from tests.portal.test_publish_staff import small
@@ -73,10 +73,20 @@ def test_submit_approve_rebuild_read_and_report(
     dsl.wait_for_load_state("networkidle")
     assert "Awaiting approval" in dsl.inner_text("main")
 
+    # the approver follows the link in the e-mail: sign-in first, then the submission's Approval page
     (message,) = inbox.to(approver.email)
     link = Inbox.link(message).replace("https://portal.example.org", base)
-    page, refused = sign_in(browser, base, approver.username, 1280)
+    assert link.startswith(f"{base}/approve/")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(link)
+    assert page.url.startswith(f"{base}/sign-in/?next=/approve/")
+    page.fill("#id_username", approver.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/schools/{slug}/approval/#waiting")
     looked_at(page, "signoff-approver", screenshots)
     page.click("button:text('Approve')")
     page.wait_for_load_state("networkidle")
@@ -95,6 +105,9 @@ def test_submit_approve_rebuild_read_and_report(
     anonymous = browser.new_page(viewport={"width": 1280, "height": 900})
     anonymous.goto(f"{base}/public/{slug}/")
     looked_at(anonymous, "public-index", screenshots)
+    page.goto(link)  # decided: the link is spent, and says so plainly
+    assert "This link can no longer be used" in page.inner_text("main")
+    looked_at(page, "signoff-link-spent", screenshots)
 
     dsl.goto(f"{base}/schools/{slug}/staff/")
     dsl.fill("#name", "Sam Lee")

@@ -101,12 +101,12 @@ def test_a_submission_emails_each_approver_a_link_and_an_approval_is_written_int
     assert School.objects.get(pk=tenant.school.pk).status == "awaiting-approval"
     (message,) = inbox.to(approver.email)
     assert "Oakfield Academy" in message["Subject"] and "approval" in message["Subject"]
-    link = Inbox.link(message)
-    assert link == f"https://portal.example.org/schools/{tenant.school.slug}/approval/"
+    link = Inbox.link(message).removeprefix("https://portal.example.org")
+    assert link.startswith("/approve/")  # their own token (test_approver_link.py)
     assert inbox.to(tenant.users["staff"].email) == []  # approvers only
 
     client = client_as(approver)
-    page = client.get(link.removeprefix("https://portal.example.org"))
+    page = client.get(link, follow=True)
     assert "Approve" in page.content.decode() and submission.version in page.content.decode()
     assert client.post(f"/schools/{tenant.school.slug}/approval/{submission.pk}/approve/").status_code == 302
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("schools/<slug:slug>/approval/submit/", signoff.submit, name="approval-submit"),
     path("schools/<slug:slug>/approval/<int:pk>/approve/", signoff.approve, name="approval-approve"),
     path("schools/<slug:slug>/approval/<int:pk>/return/", signoff.send_back, name="approval-return"),
+    path("approve/<str:token>/", signoff.approver_link, name="approver-link"),
     path("schools/<slug:slug>/staff/", reading.staff_page, name="staff"),
     path("read/<str:token>/", reading.read_page, name="read"),
     path("read/<str:token>/<str:name>", reading.read_file, name="read-file"),

@@ -23,6 +23,7 @@ from policypack.portal.schools import profile as form
 from policypack.portal.schools import store
 from policypack.portal.schools.access import Role, record
 from policypack.portal.schools.models import School
+from policypack.portal.signoff import tokens
 from policypack.portal.signoff.models import Submission
 from policypack.portal.signoff.status import reassess
 
@@ -65,6 +66,8 @@ def submit(school: School, user: Any, today: dt.date) -> Submission:
     if state.pending:
         raise Refused(f"{len(state.pending)} parts of the text still await a check", state.pending)
     with transaction.atomic():
+        for replaced in school.submissions.filter(status=Submission.Status.WAITING):
+            tokens.spend(replaced)
         school.submissions.filter(status=Submission.Status.WAITING).update(status=Submission.Status.WITHDRAWN)
         submission = Submission.objects.create(
             school=school, submitted_by=user, submitted_by_label=name_of(user), version=state.version, text=state.text
@@ -72,12 +75,11 @@ def submit(school: School, user: Any, today: dt.date) -> Submission:
         school.status = School.Status.AWAITING_APPROVAL
         school.save(update_fields=["status", "updated"])
         record(user, "approval.submitted", school.trust, school, submission=submission.pk, version=state.version)
-    link = mail.absolute(f"/schools/{school.slug}/approval/")
-    sent = mail.send(
-        "approval-request",
-        [a.email for a in approvers(school)],
-        {"school": school, "by": name_of(user), "link": link, "version": state.version},
-    )
+    sent = 0
+    for approver in approvers(school):  # each their own link, bound to them and to this submission
+        link = mail.absolute(f"/approve/{tokens.issue_for_approver(approver, submission)}/")
+        context = {"school": school, "by": name_of(user), "link": link, "version": state.version}
+        sent += mail.send("approval-request", [approver.email], context | {"days": tokens.APPROVE_LINK_DAYS})
     record(user, "approval.e-mailed", school.trust, school, submission=submission.pk, messages=sent)
     return submission
 
@@ -152,6 +154,7 @@ def _decide(submission: Submission, user: Any, status: str, **fields: str) -> No
     )
     if not updated:
         raise Refused("this submission was already decided or replaced")
+    tokens.spend(submission)
     submission.refresh_from_db()
 
 

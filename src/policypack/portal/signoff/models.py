@@ -80,13 +80,21 @@ class Acknowledgement(models.Model):
 
 
 class LinkToken(models.Model):
-    """A link's token, stored only as its SHA-256: good for one purpose and one person until it expires."""
+    """A link's token, stored only as its SHA-256: good for one purpose and one person until it expires.
+
+    A reading link names a member of staff; an approver's link names the approver (a user, who
+    must be signed in as that user) and the one submission it asks them to decide.
+    """
 
     class Purpose(models.TextChoices):
         READ = "read", "Read and acknowledge the policy"
+        APPROVE = "approve", "Decide one submission for approval"
 
     digest = models.CharField(max_length=64, unique=True)
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
-    member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="tokens")
+    member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, null=True, related_name="tokens")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, null=True, related_name="tokens")
     created = models.DateTimeField(auto_now_add=True)
     expires = models.DateTimeField()
+    used = models.DateTimeField(null=True)  # an approver's link is spent once its submission is decided

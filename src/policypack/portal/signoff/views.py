@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from policypack.portal.schools import store
-from policypack.portal.schools.access import Role, can_edit, roles, school_for, trust_for
+from policypack.portal.schools.access import Role, can_edit, record, roles, school_for, trust_for
 from policypack.portal.schools.models import School
-from policypack.portal.signoff import approval, checks
-from policypack.portal.signoff.models import Submission
+from policypack.portal.signoff import approval, checks, tokens
+from policypack.portal.signoff.models import LinkToken, Submission
 
 MAX_COMMENTS = 4000
 
@@ -36,6 +39,34 @@ def _page(request: HttpRequest, school: School, status: int = 200, **extra: Any)
 @require_GET
 def approval_page(request: HttpRequest, slug: str) -> HttpResponse:
     return _page(request, school_for(request.user, slug))
+
+
+def _plain(request: HttpRequest, status: int, heading: str, advice: str) -> HttpResponse:
+    """A short page for a link that cannot be followed: what happened and what to do, nothing else."""
+    response = render(request, "portal/link.html", {"heading": heading, "advice": advice}, status=status)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def approver_link(request: HttpRequest, token: str) -> HttpResponse:
+    """An approver's e-mailed link: once they are signed in as themselves, the Approval page of its submission."""
+    link = tokens.find(token, LinkToken.Purpose.APPROVE)
+    if link is None or link.submission is None:
+        return _plain(request, 404, "This link is not valid", "Check that the whole address in the e-mail was copied.")
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    submission = link.submission
+    school = submission.school
+    if link.user_id != request.user.pk or Role.APPROVER not in roles(request.user, school):
+        advice = "It works only for the approver it was e-mailed to. Sign out, then sign in as that person."
+        return _plain(request, 403, "This link was sent to someone else", advice)
+    if link.used or link.expires <= timezone.now() or submission.status != Submission.Status.WAITING:
+        advice = "The submission it was for has been decided or replaced, or the link is too old. "
+        advice += "Your list of schools leads to each school's Approval page."
+        return _plain(request, 410, "This link can no longer be used", advice)
+    record(request.user, "approval.link-followed", school.trust, school, submission=submission.pk)
+    return redirect(reverse("approval", kwargs={"slug": school.slug}) + "#waiting")
 
 
 @login_required
