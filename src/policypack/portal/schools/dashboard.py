@@ -18,7 +18,8 @@ from policypack.portal.builds.queue import request_build
 from policypack.portal.schools import store
 from policypack.portal.schools.access import record, school_for, trust_for
 from policypack.portal.schools.models import School
-from policypack.portal.signoff.reminders import reminders
+from policypack.portal.signoff.models import ReminderDay
+from policypack.portal.signoff.reminders import last_sent, reminders
 
 REVIEW_SOON_DAYS = 30
 
@@ -32,6 +33,7 @@ class Row:
     review_due: bool
     older_guidance: bool
     reminders: list[str]
+    reminded: ReminderDay | None  # when the DSL was last e-mailed them
 
 
 def guidance_store() -> Path:
@@ -50,6 +52,7 @@ def row(school: School, current: str, today: dt.date) -> Row:
         bool(next_review and next_review <= today + dt.timedelta(days=REVIEW_SOON_DAYS)),
         bool(last and last.guidance and last.guidance != current),
         reminders(school, today),
+        last_sent(school),
     )
 
 

@@ -41,6 +41,18 @@ class Submission(models.Model):
         ]
 
 
+class ReminderDay(models.Model):
+    """A day on which a school's reminders were e-mailed: at most one a day, whoever sends them."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="reminder_days")
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)  # how many reminders the message listed
+    sent = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "day"], name="one_reminder_message_a_day")]
+
+
 class Publication(models.Model):
     """An approved build's public files, kept under DATA/published/<slug>/<key>/ and served without sign-in."""
 
