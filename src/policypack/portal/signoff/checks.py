@@ -1,6 +1,9 @@
 """Checks in the browser: a trust's safeguarding lead records that they read the passage a pending
 part rests on, and the portal writes it into each school's checks file, the file the CLI reads
-(`policy: {checks: checks.yaml}`), for every school of the trust whose text has that part."""
+(`policy: {checks: checks.yaml}`), for every school of the trust whose text has that part.
+
+Parts that rest on one source are listed together, so one check (date, edition, place) can be
+recorded for several of them, or all, in one post: one entry a part, as the CLI reads them."""
 
 from __future__ import annotations
 
@@ -52,45 +55,77 @@ def _line(value: str, what: str) -> str:
     return value
 
 
-def record_check(trust: Trust, key: str, form_data: Any, actor: Any, today: dt.date) -> list[School]:
-    """Write one check into the checks file of every school of the trust whose text has that pending part."""
-    match = next((p for p in pending(trust, today) if p.key == key), None)
-    if match is None:
-        raise CheckRefused("that part is no longer pending: it was checked, or its text changed")
+@dataclass
+class Group:
+    """The pending parts that rest on one source: read once, checked together."""
+
+    source: str
+    parts: list[Pending]
+
+
+def by_source(found: list[Pending]) -> list[Group]:
+    groups: dict[str, Group] = {}
+    for item in found:
+        groups.setdefault(item.claim.source, Group(item.claim.source, [])).parts.append(item)
+    return list(groups.values())
+
+
+def keys_of(trust: Trust, source: str, today: dt.date) -> list[str]:
+    """Every pending part that rests on this source."""
+    return [p.key for p in pending(trust, today) if p.claim.source == source]
+
+
+def record_checks(trust: Trust, keys: list[str], form_data: Any, actor: Any, today: dt.date) -> list[School]:
+    """Write one check of each chosen part into the checks file of every school of the trust that has it."""
+    now = {p.key: p for p in pending(trust, today)}
+    chosen = list(dict.fromkeys(keys))
+    if not chosen:
+        raise CheckRefused("choose at least one part that you checked")
+    gone = [key for key in chosen if key not in now]
+    if gone:
+        raise CheckRefused(f"{len(gone)} of the parts chosen are no longer pending: checked, or their text changed")
     try:
         checked_on = dt.date.fromisoformat(str(form_data.get("checked_on", "")))
     except ValueError:
         raise CheckRefused("give the date you read it as a date") from None
     if checked_on > today:
         raise CheckRefused("the date you read it cannot be in the future")
+    edition = _line(str(form_data.get("edition", "")), "edition you read")
+    place = _line(str(form_data.get("place", "")), "place of the passage (section, paragraph)")
     name = str(getattr(actor, "get_full_name", lambda: "")() or actor.email)
-    entry = {
-        "flow": match.claim.flow,
-        "step": match.claim.step,
-        "source": match.claim.source,
-        "checked_on": checked_on,
-        "by": {"role": ROLE, "name": name},
-        "edition": _line(str(form_data.get("edition", "")), "edition you read"),
-        "place": _line(str(form_data.get("place", "")), "place of the passage (section, paragraph)"),
-        "text": match.claim.text,
-    }
-    for school in match.schools:
-        _append(school, entry, actor)
-    return match.schools
+    entries: dict[int, tuple[School, list[dict[str, Any]]]] = {}
+    for key in chosen:
+        claim = now[key].claim
+        entry = {
+            "flow": claim.flow,
+            "step": claim.step,
+            "source": claim.source,
+            "checked_on": checked_on,
+            "by": {"role": ROLE, "name": name},
+            "edition": edition,
+            "place": place,
+            "text": claim.text,
+        }
+        for school in now[key].schools:
+            entries.setdefault(school.pk, (school, []))[1].append(entry)
+    for school, found in entries.values():
+        _append(school, found, actor)
+    return [school for school, _ in entries.values()]
 
 
-def _append(school: School, entry: dict[str, Any], actor: Any) -> None:
+def _append(school: School, entries: list[dict[str, Any]], actor: Any) -> None:
     data = store.read_data(school)
     named = (data.get("policy") or {}).get("checks")
     name = named if isinstance(named, str) and "/" not in named and named.endswith(".yaml") else CHECKS_FILE
     path = school.folder / name
     checks = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.is_file() else {}
-    checks["checks"] = [*(checks.get("checks") or []), entry]
+    checks["checks"] = [*(checks.get("checks") or []), *entries]
     temp = school.folder / f".checks-{secrets.token_hex(8)}.tmp"
     temp.write_text(yaml.safe_dump(checks, sort_keys=False, allow_unicode=True), encoding="utf-8")
     temp.replace(path)
     if named != name:
         data.setdefault("policy", {})["checks"] = name
         store.save_text(school, form.dump(data), actor, "profile.changed", keys=["policy.checks"])
-    detail = {k: entry[k] for k in ("flow", "step", "source", "edition", "place")}
-    record(actor, "check.recorded", school.trust, school, checked_on=entry["checked_on"].isoformat(), **detail)
+    for entry in entries:
+        detail = {k: entry[k] for k in ("flow", "step", "source", "edition", "place")}
+        record(actor, "check.recorded", school.trust, school, checked_on=entry["checked_on"].isoformat(), **detail)

@@ -121,18 +121,22 @@ def trust_checks(request: HttpRequest, pk: int) -> HttpResponse:
     """The trust's pending parts, each with a form to record a check (trust administrators only)."""
     trust = trust_for(request.user, pk)
     today = store.today()
-    problem, done, status = "", None, 200
+    problem, done, status, parts = "", None, 200, 0
     if request.method == "POST":
-        key = request.POST.get("part", "")
         try:
-            done = checks.record_check(trust, key, request.POST, request.user, today)
+            every = request.POST.get("every")  # "all the parts of this source" rather than those ticked
+            keys = checks.keys_of(trust, every, today) if every else request.POST.getlist("part")
+            done = checks.record_checks(trust, keys, request.POST, request.user, today)
+            parts = len(set(keys))
         except checks.CheckRefused as exc:
-            problem, status = f"{key.split('|')[1] if '|' in key else 'That part'}: {exc}", 400
+            problem, status = str(exc), 400
     context = {
         "trust": trust,
-        "pending": checks.pending(trust, today),
+        "groups": checks.by_source(checks.pending(trust, today)),
         "today": today,
         "problem": problem,
         "done": done,
+        "parts": parts,
+        "chosen": request.POST.getlist("part") if problem else [],  # kept ticked after a problem
     }
     return render(request, "portal/checks.html", context, status=status)
