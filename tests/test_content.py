@@ -307,7 +307,7 @@ def test_every_pack_says_which_nation_it_covers(rendered: Callable[[str, str], d
     for nation, name in [("england", "England"), ("wales", "Wales")]:
         docs = rendered(nation, "secondary")
         for document in ("policy", "staff-card", "parent-leaflet"):
-            assert f"schools in {name}" in docs[document], (nation, document)
+            assert f"schools and colleges in {name}" in docs[document], (nation, document)
             assert "Scotland and Northern Ireland" in docs[document], (nation, document)
 
 

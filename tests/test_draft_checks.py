@@ -49,6 +49,8 @@ def test_every_document_of_a_draft_shows_its_draft_state(pack_html: PackHtml, tm
         assert "Draft for checking, not yet for use" in docs[name], name
     posters = [name for name in docs if name.startswith("poster-")]
     assert len(posters) == 4 and all("Draft, not yet for use" in docs[name] for name in posters)
+    assert not [name for name in posters if "policy adopted" in docs[name]], "a draft's poster never claims adoption"
+    assert "policy adopted" not in docs["contacts-proof"]
 
 
 def test_overdue_guidance_is_named_in_plain_words(pack_html: PackHtml, tmp_path: Path) -> None:
@@ -127,6 +129,9 @@ def test_a_pack_checked_in_full_is_final(cli: Cli, tmp_path: Path) -> None:
     assert re.search(r"Checked \d+ parts of the text against the guidance Ann Example, Trust safeguarding lead", policy)
     card = " ".join(PdfReader(folder / "staff-card.pdf").pages[0].extract_text().split())
     assert "Draft" not in card and "policy adopted" in card
+    for poster in folder.glob("poster-*.pdf"):
+        words = " ".join(PdfReader(poster).pages[0].extract_text().split())
+        assert "Draft" not in words and "policy adopted" in words, poster.name
 
 
 @pytest.mark.allow_warnings

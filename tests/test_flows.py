@@ -141,6 +141,7 @@ def test_the_police_route_covers_reporting_recording_outcomes_records_and_dbs(na
         "Community resolution",
         "Youth caution",
         "Charge",
+        "Suspect under 10",  # a branch only packs of schools with under-10s print
     ]
     numbers = number_steps(police)
     # what is not a caution or conviction stays off the PNC as such; cautions and convictions go on it

@@ -56,7 +56,7 @@ def test_the_policy_says_what_a_dsl_needs_to_adopt_it(pack: Path) -> None:
         "Anyshire Children's Services front door (MASH)",
         "not for signature",  # a draft (issue 17)
         "Make the referral immediately, not later in the day",
-        "This pack is for schools in England. Scotland and Northern Ireland",
+        "This pack is for schools and colleges in England. Scotland and Northern Ireland",
         "Page 1 of",
     ]:
         assert expected in text, expected
@@ -107,7 +107,8 @@ def test_the_staff_card_and_leaflet_name_who_to_contact(pack: Path) -> None:
 
 def test_the_posters_carry_the_school(pack: Path) -> None:
     text = pdf_words(pack / "poster-dsl-review-a2.pdf")
-    assert "Oakfield Academy" in text and "next review 1 September 2027" in text
+    assert "Oakfield Academy · draft for checking, not yet adopted" in text, "a draft's poster never claims adoption"
+    assert "policy adopted" not in text
 
 
 def test_the_manifest_lists_every_file_with_its_hash(pack: Path) -> None:

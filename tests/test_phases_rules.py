@@ -65,6 +65,27 @@ def test_a_primary_pack_says_what_happens_to_a_suspect_under_10(docs: Callable[[
     )
 
 
+@pytest.mark.parametrize("phase", ["nursery", "primary", "middle", "all-through", "special", "secondary"])
+def test_the_police_chart_of_a_school_with_under_10s_has_their_outcome(phase: str) -> None:
+    """Review P36: a suspect under 10 is on the chart a primary DSL follows, not only in the policy's prose."""
+    doc = bundled_flow_set(phase).find("england-police-records")
+    assert doc is not None
+    flow = flow_for_phase(doc.model, phase)
+    decision = next(step for step in flow.steps if step.id == "police-outcome")
+    young = phase != "secondary"
+    assert ("Suspect under 10" in [b.label for b in decision.branches]) is young
+    steps = {step.id: step for step in flow.steps}
+    assert ("under-10-suspect" in steps) is young
+    if young:
+        assert "below the age of criminal responsibility" in steps["under-10-suspect"].text
+        assert steps["under-10-suspect"].next == "local-records"
+
+
+def test_a_middle_school_is_not_told_about_16_and_17_year_olds(docs: Callable[[str, str], dict[str, str]]) -> None:
+    text = everything(docs("england", "middle"))
+    assert "16 or 17" not in text and "below the age of criminal responsibility" in text
+
+
 @pytest.mark.parametrize("phase", ["secondary", "college", "sixth-form"])
 def test_an_older_pack_covers_the_18_year_old_pupil(docs: Callable[[str, str], dict[str, str]], phase: str) -> None:
     policy = docs("england", phase)["policy"]
@@ -137,7 +158,8 @@ def test_only_an_action_step_may_be_limited_to_phases(tmp_path: Path) -> None:
 
 RULES = [  # (chart, rule, documents stating it in the rule's own words, documents in the parents' words)
     ("staff-response", "no-dsl", ("policy", "staff-card"), ()),
-    ("staff-response", "device", ("policy",), ("staff-card", "parent-leaflet")),
+    ("staff-response", "device", ("policy",), ("parent-leaflet",)),
+    ("staff-response", "sextortion", ("policy",), ()),
     ("dsl-review", "unsure", ("policy", "incident-form"), ()),
     ("dsl-review", "families", ("policy",), ("parent-leaflet",)),
     ("police-records", "recording", ("policy",), ("parent-leaflet",)),
@@ -161,6 +183,9 @@ def test_each_rule_is_stated_in_its_one_wording_everywhere(
     staff_rule = next(r for r in flows[f"{nation}-staff-response"].rules if r.id == "no-dsl")
     assert staff_rule.poster and staff_rule.poster in poster
     assert "999" in poster
+    for brief in ("device", "sextortion"):  # the card's reminders, in staff's few words (sextortion: review S12)
+        card_rule = next(r for r in flows[f"{nation}-staff-response"].rules if r.id == brief)
+        assert card_rule.brief and card_rule.brief in texts["staff-card"], (nation, brief)
 
 
 @pytest.mark.parametrize("nation", ["england", "wales"])

@@ -230,7 +230,7 @@ def test_a_profile_brands_a_single_poster(cli: Cli, tmp_path: Path) -> None:
     profile = "tests/data/profiles/brand-file/school.yaml"
     pdf = flowchart(cli, tmp_path / "p.pdf", "england-police-records", "--profile", profile, "--size", "A3")
     text = words(pdf.pages[0].extract_text())
-    assert "Oakfield Academy · policy adopted 1 September 2026, next review 1 September 2027" in text
+    assert "Oakfield Academy · draft for checking, not yet adopted" in text, "as the school's pack prints it: a draft"
 
 
 def test_a_profile_from_another_nation_is_refused(cli: Cli, tmp_path: Path) -> None:

@@ -98,6 +98,8 @@ def test_who_to_tell_is_the_largest_text_after_the_title_or_the_size_is_refused(
     page_height = PAPER_MM[size][0 if layout.sheet.landscape else 1] / MM_PER_PT
     header_bottom = page_height - (layout.sheet.margin + layout.sheet.header_height) / MM_PER_PT
     assert min(y for _, y, _ in tell) > header_bottom, "the line sits inside the title block, not cut off by it"
+    printed = "".join(text for _, _, text in pieces).replace(" ", "")
+    assert "Draft,notyetforuse" in printed and "Notlegaladvice" in printed, "the footer is never cut off"
 
 
 @pytest.mark.usefixtures("needs_weasyprint")

@@ -25,7 +25,7 @@ from policypack.model.flow import Flow, chart_name, flow_id
 from policypack.model.profile import PosterSpec, Profile
 from policypack.model.strings import Strings
 from policypack.model.theme import Theme
-from policypack.render.pack import branding, poster_chart_svg, render_pack, render_pack_poster
+from policypack.render.pack import poster_branding, poster_chart_svg, render_pack, render_pack_poster
 from policypack.render.templating import template_environment
 from policypack.resources import bundled_path
 from policypack.write.atomic import replacing
@@ -160,7 +160,9 @@ def build_flowchart(flow: str, request: PosterRequest, out: Path | None, today: 
         return poster, out
     templates, sources = (checked.school.templates, checked.school.template_sources) if checked else (None, None)
     environment = template_environment(templates, sources, words)
-    rendered = render_pack_poster(environment, poster, theme, flow_set, branding(checked) if checked else None, words)
+    rendered = render_pack_poster(
+        environment, poster, theme, flow_set, poster_branding(checked) if checked else None, words
+    )
     folder = checked.inputs.base if checked else bundled_path("templates")
     allowed = checked.inputs.allowed if checked else (folder,)
     if request.fmt == "png":

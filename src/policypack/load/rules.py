@@ -59,6 +59,7 @@ def expand_rules(flow: Flow, expand: Callable[..., str], unknown: Callable[[str,
                 "text": expand(rule.text, "rules", i, "text"),
                 "plain": expand(rule.plain, "rules", i, "plain") if rule.plain else None,
                 "poster": expand(rule.poster, "rules", i, "poster") if rule.poster else None,
+                "brief": expand(rule.brief, "rules", i, "brief") if rule.brief else None,
             }
         )
         for i, rule in enumerate(flow.rules)

@@ -41,6 +41,7 @@ def chart_name(flow: str) -> str:
 class Branch(StrictModel):
     label: Text = Field(description='The answer that takes this branch, e.g. "Yes".', max_length=40)
     to: Identifier = Field(description="The id of the step this answer leads to.")
+    phases: Phases | None = Field(None, description="Only in packs for these phases, e.g. [primary, nursery].")
 
 
 class Step(StrictModel):

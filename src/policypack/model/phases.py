@@ -43,7 +43,7 @@ def _citations(cites: list[Citation], phase: str) -> list[Citation]:
 
 def _step_for_phase(step: Step, phase: str, onward: Callable[[str | None], str | None]) -> Step:
     text = " ".join([step.text, *(more.text for more in step.more if applies(more.phases, phase))])
-    branches = [b.model_copy(update={"to": onward(b.to) or b.to}) for b in step.branches]
+    branches = [b.model_copy(update={"to": onward(b.to) or b.to}) for b in step.branches if applies(b.phases, phase)]
     update: dict[str, object] = {"text": text, "cites": _citations(step.cites, phase), "branches": branches, "more": []}
     if step.next:
         update["next"] = onward(step.next)

@@ -33,6 +33,7 @@ class Rule(StrictModel):
     poster: str | None = Field(
         None, description="The rule in a few words, printed on a school's posters of this flow after who to tell."
     )
+    brief: str | None = Field(None, description="The rule in a few words for staff: the staff card's reminders.")
 
 
 class RulePatch(StrictModel):
@@ -42,6 +43,7 @@ class RulePatch(StrictModel):
     text: Annotated[str, Field(min_length=1)] | None = None
     plain: str | None = None
     poster: str | None = None
+    brief: str | None = None
     cites: list[CitationEntry] | None = None
     phases: Phases | None = None
     omit: bool = Field(False, description="Leave the inherited rule out of this variant (it does not apply here).")

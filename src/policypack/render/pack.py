@@ -92,7 +92,7 @@ def render_pack(checked: CheckedPack, layout: PackLayout, environment: jinja2.En
     rendered = []
     for name in checked.school.model.outputs.documents:
         if name == "posters":
-            school = {**branding(checked), "draft_parts": len(checked.pending)}  # a draft pack's posters say so
+            school = poster_branding(checked)
             rendered += [
                 render_pack_poster(environment, poster, checked.theme, checked.flows, school, checked.inputs.strings)
                 for poster in layout.posters
@@ -199,7 +199,7 @@ def pack_context(checked: CheckedPack, layout: PackLayout) -> dict[str, Any]:
 
 
 PRIMARY_PHASES = {"nursery", "primary"}
-OLDER_PHASES = {"middle", "secondary", "all-through", "college", "sixth-form", "alternative-provision", "special"}
+OLDER_PHASES = {"secondary", "all-through", "college", "sixth-form", "alternative-provision", "special"}
 AGE_18_PHASES = {"secondary", "all-through", "college", "sixth-form", "alternative-provision", "special"}
 
 
@@ -235,12 +235,18 @@ def phase_flags(phase: str) -> dict[str, bool]:
     }
 
 
+def poster_branding(checked: CheckedPack) -> dict[str, Any]:
+    """What puts a school on its posters: `branding`, and whether the pack is a draft (a draft's posters say so)."""
+    return {**branding(checked), "draft_parts": len(checked.pending)}
+
+
 def branding(checked: CheckedPack) -> dict[str, Any]:
     """What puts a school on a document: its details, its logo, its policy's dates, its people."""
     profile, logo = checked.school.model, checked.theme.logo
     return {
         "school": profile.school,
         "people": profile.people,
+        "contacts": profile.contacts,
         "policy": profile.policy,
         "logo": {"path": logo.uri, "alt": logo.alt} if logo else None,
     }
