@@ -106,6 +106,23 @@ def with_checks(tmp_path: Path, cli: Cli) -> Path:
     return profile
 
 
+@pytest.mark.parametrize("nation", ["england", "wales"])
+def test_every_pending_claim_of_a_schools_review_says_what_to_read(cli: Cli, tmp_path: Path, nation: str) -> None:
+    """A Wales school's claims were once just "read <the Welsh advice>", with nothing to look for in it."""
+    profile = school(tmp_path, nation, "secondary")
+    data = json.loads(cli("review", "--format", "json", "--profile", str(profile)).stdout)
+    registry = {source["id"]: source for source in yaml.safe_load(Path("flows/sources.yaml").read_text())["sources"]}
+    vague = []
+    for claim in data["pending"]:
+        source = registry[claim["source"]]
+        bare = f"read {source['title']} ({source['edition']})"
+        if len(claim["read"].removeprefix(bare).strip(" :,.")) < 12:  # the source's name, and next to nothing
+            vague.append((claim["flow"], claim["step"], claim["read"]))
+    assert data["pending"] and not vague, vague
+    watch = {item["id"] for item in data["watch"]}
+    assert ("kcsie-2026" in watch) is (nation == "england"), "a watch item of England alone is not a Welsh school's"
+
+
 def test_review_shows_verified_checked_and_pending_separately(cli: Cli, tmp_path: Path) -> None:
     profile = with_checks(tmp_path, cli)
     report = cli("review", "--profile", str(profile)).stdout

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from policypack.check.nations import applies
 from policypack.load.flows import FlowSet
 from policypack.model.checks import RULE, fingerprint
 from policypack.model.flow import Citation, Flow, Source, WatchItem
@@ -109,7 +110,10 @@ def pending_report(flow_set: FlowSet, today: dt.date) -> PendingReport:
             review.superseded.append((source, sorted(set(citing[source.id]))))
     registry = flow_set.sources.model if flow_set.sources else None
     ahead = watch_horizon(today)
-    review.watch = sorted((w for w in registry.watch if w.due <= ahead), key=lambda w: w.due) if registry else []
+    nations = {doc.model.nation for doc in flow_set.flows}  # a school's review: its nation's watch items only
+    watch = registry.watch if registry else []
+    due = [w for w in watch if w.due <= ahead and any(applies(w.jurisdiction, nation) for nation in nations)]
+    review.watch = sorted(due, key=lambda w: w.due)
     return review
 
 

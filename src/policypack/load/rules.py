@@ -42,13 +42,25 @@ def inherit_rules(
 
 
 def _renamed(rule: Rule, renames: dict[str, str]) -> Rule:
-    cites = [
-        c.model_copy(update={"source": renames[c.source], "verified": None, "pending": None})
-        if c.source in renames
-        else c
-        for c in rule.cites
-    ]
-    return rule.model_copy(update={"cites": cites})
+    return rule.model_copy(update={"cites": [renamed_citation(c, renames) for c in rule.cites]})
+
+
+def renamed_citation(citation: Citation, renames: dict[str, str]) -> Citation:
+    """A citation whose source a variant swaps (England's advice for Wales's). It is pending
+    again, since a passage read in one source says nothing about another; what to read
+    carries over as the point the base flow takes from its own source, and where that was read."""
+    if citation.source not in renames:
+        return citation
+    if citation.pending:
+        point = citation.pending.removeprefix("read ")
+    elif citation.verified:
+        where = citation.verified.place
+        point = f"{citation.note} (read in {where})" if citation.note else f"what it says in {where}"
+    else:
+        point = citation.note or ""
+    pending = f"read the passage that makes the point the base flow takes from {citation.source}: {point}"
+    update = {"source": renames[citation.source], "verified": None, "pending": pending if point else None}
+    return citation.model_copy(update=update)
 
 
 def expand_rules(flow: Flow, expand: Callable[..., str], unknown: Callable[[str, tuple[str | int, ...]], None]) -> Flow:

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from policypack.errors import Problem, suggest
 from policypack.load.located import Located
 from policypack.load.problems import validation_problems
-from policypack.load.rules import expand_rules, inherit_rules
+from policypack.load.rules import expand_rules, inherit_rules, renamed_citation
 from policypack.load.yamlsource import Positions
 from policypack.model.flow import Flow, FlowVariant, Phase, Step, StepPatch
 
@@ -158,16 +158,10 @@ def apply_variant(base: Located[Flow], raw: RawFlow, variant: FlowVariant) -> Lo
 
 
 def _renamed(step: Step, renames: dict[str, str]) -> Step:
-    """Swap ids in an inherited step. A renamed citation is pending again: a passage
-    read in one source says nothing about another, so its check does not carry over."""
+    """Swap ids in an inherited step. A renamed citation is pending again (see `renamed_citation`)."""
     if not renames:
         return step
-    cites = [
-        c.model_copy(update={"source": renames[c.source], "verified": None, "pending": None})
-        if c.source in renames
-        else c
-        for c in step.cites
-    ]
+    cites = [renamed_citation(c, renames) for c in step.cites]
     continues = renames.get(step.continues, step.continues) if step.continues else None
     return step.model_copy(update={"cites": cites, "continues": continues})
 
