@@ -151,3 +151,38 @@ def test_submit_approve_rebuild_read_and_report(
 def job_folder(school: School) -> Path:
     (folder,) = [p for p in Path(school.output_root).iterdir() if p.is_dir() and not p.name.startswith(".")]
     return folder
+
+
+def test_the_dashboard_after_a_flow_change_and_the_checks_page_after_a_check_of_many_parts(
+    browser: Any, site: tuple[str, Tenant], screenshots: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The trust's pages in the states sign-off adds: "needs re-approval" and the day reminders were
+    e-mailed on the dashboard, and the checks page after one check of several parts; axe at both widths."""
+    import datetime as dt
+
+    from policypack.portal.signoff.models import ReminderDay, Submission
+
+    base, tenant = site
+    monkeypatch.setenv("POLICYPACK_TODAY", TODAY.isoformat())
+    school = tenant.school
+    Submission.objects.create(school=school, submitted_by_label="x", version="0badc0de", text="", status="approved")
+    School.objects.filter(pk=school.pk).update(status="needs-reapproval")
+    ReminderDay.objects.create(school=school, day=TODAY - dt.timedelta(days=1), count=2)
+    page, refused = sign_in(browser, base, tenant.users["trust-admin"].username, 1280)
+    page.goto(f"{base}/trusts/{tenant.trust.pk}/")
+    assert "Needs re-approval: see what changed" in page.inner_text("main")
+    assert "Reminders last e-mailed to the DSL on 2 Dec 2026." in page.inner_text("main")
+    looked_at(page, "dashboard-needs-reapproval", screenshots)
+
+    page.goto(f"{base}/trusts/{tenant.trust.pk}/checks/")
+    form = page.locator("form", has=page.locator("button[name=every]")).first
+    boxes = form.locator("input[type=checkbox]")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    form.locator("input[name=edition]").fill("March 2024 edition")
+    form.locator("input[name=place]").fill("Section 2")
+    form.locator("button:not([name])").click()
+    page.wait_for_load_state("networkidle")
+    assert "Check of 2 parts recorded for 1 school" in page.inner_text("[role=status]")
+    looked_at(page, "checks-recorded", screenshots)
+    assert refused == []

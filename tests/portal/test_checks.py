@@ -101,6 +101,9 @@ def test_one_post_records_a_check_for_several_parts_of_one_source_or_all_of_them
 
     everything = client.post(url, {**form, "every": source, "part": two[:1]})  # all of the source, ticked or not
     assert f"Check of {len(shared) - 2} parts recorded" in everything.content.decode()
+    entries = yaml.safe_load((second.folder / "checks.yaml").read_text(encoding="utf-8"))["checks"]
+    of_source = [c for c in claims if c.source == source]
+    assert len(entries) == len(of_source) > len(shared)  # a part two citations share is two claims to the CLI
     left = pending_report(school_flow_set(second.profile_path), TODAY).pending
     assert not [c for c in left if c.source == source]
     assert len({(c.flow, c.step, c.source, c.text) for c in left}) == len(before) - len(shared)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -32,6 +32,7 @@ class CheckRefused(ValueError):
 class Pending:
     claim: adapter.Claim
     schools: list[School]
+    claims: dict[int, int] = field(default_factory=dict)  # by school: the claims this part stands for
 
     @property
     def key(self) -> str:
@@ -44,7 +45,12 @@ def pending(trust: Trust, today: dt.date) -> list[Pending]:
     for school in trust.schools.all():
         for claim in adapter.pending_claims(school.profile_path, today):
             key = (claim.flow, claim.step, claim.source, claim.text)
-            found.setdefault(key, Pending(claim, [])).schools.append(school)
+            item = found.setdefault(key, Pending(claim, []))
+            if school not in item.schools:
+                item.schools.append(school)
+            # two citations of one source in one step are one part here, but two claims to the CLI
+            # (a check marks the first pending one), so the check is written once for each
+            item.claims[school.pk] = item.claims.get(school.pk, 0) + 1
     return list(found.values())
 
 
@@ -107,7 +113,7 @@ def record_checks(trust: Trust, keys: list[str], form_data: Any, actor: Any, tod
             "text": claim.text,
         }
         for school in now[key].schools:
-            entries.setdefault(school.pk, (school, []))[1].append(entry)
+            entries.setdefault(school.pk, (school, []))[1].extend([entry] * now[key].claims[school.pk])
     for school, found in entries.values():
         _append(school, found, actor)
     return [school for school, _ in entries.values()]
