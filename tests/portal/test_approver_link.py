@@ -66,6 +66,10 @@ def test_each_approver_gets_their_own_link_which_leads_after_sign_in_to_the_appr
     assert refused.status_code == 403 and "This link was sent to someone else" in plain(refused)
     for role in ("dsl", "staff", "trust-admin"):
         assert client_as(tenant.users[role]).get(mine).status_code == 403
+    refusals = AuditEvent.objects.filter(school=tenant.school, action="approval.link-refused")
+    assert sorted(refusals.values_list("actor_label", flat=True)) == sorted(
+        [approver.email, *(tenant.users[role].email for role in ("dsl", "staff", "trust-admin"))]
+    )  # someone trying another's link is on the record
 
     # once the submission is decided, every link to it is spent
     assert anonymous.post(f"/schools/{tenant.school.slug}/approval/{submission.pk}/approve/").status_code == 302

@@ -60,6 +60,7 @@ def approver_link(request: HttpRequest, token: str) -> HttpResponse:
     school = submission.school
     if link.user_id != request.user.pk or Role.APPROVER not in roles(request.user, school):
         advice = "It works only for the approver it was e-mailed to. Sign out, then sign in as that person."
+        record(request.user, "approval.link-refused", school.trust, school, submission=submission.pk)
         return _plain(request, 403, "This link was sent to someone else", advice)
     if link.used or link.expires <= timezone.now() or submission.status != Submission.Status.WAITING:
         advice = "The submission it was for has been decided or replaced, or the link is too old. "
