@@ -654,3 +654,19 @@ def test_a_logo_whose_alt_text_is_its_own_name_is_no_circular_reference(pack_htm
     assert result.exit_code == 0, result.output
     card = pack_html(profile)["staff-card"]
     assert 'alt="crest"' in card and "\u2060" not in card
+
+
+def test_compiled_templates_are_shared_but_never_one_schools_for_another(tmp_path: Path) -> None:
+    """One process (a batch's parent, the portal) compiles a template once for every school,
+    yet a school's own template, or one edited since, prints as its text is now."""
+    first, second = tmp_path / "first" / "templates", tmp_path / "second" / "templates"
+    for folder, words in ((first, "First School's card"), (second, "Second School's card")):
+        folder.mkdir(parents=True)
+        (folder / "card.html.j2").write_text(f"<p>{words}</p>")
+    assert template_environment(first).get_template("card.html.j2").render() == "<p>First School's card</p>"
+    assert template_environment(second).get_template("card.html.j2").render() == "<p>Second School's card</p>"
+    (first / "card.html.j2").write_text("<p>First School's card, edited</p>")
+    assert template_environment(first).get_template("card.html.j2").render() == "<p>First School's card, edited</p>"
+    # a bundled template a school did not override is the bundled one, for either school
+    bundled = template_environment().get_template("documents/staff-card.html.j2")
+    assert template_environment(first).get_template("documents/staff-card.html.j2").filename == bundled.filename

@@ -258,7 +258,7 @@ def _run(todo: list[tuple[Path, CheckedPack]], output: Path, jobs: int, time_lim
         except TimeLimitReached:
             yield Outcome(profile, "failed", _name(pack), f"stopped after {time_limit:g} seconds, its time limit")
         return
-    _preload_renderer()  # imported once here, shared by every forked worker
+    _preload_renderer()  # WeasyPrint imported and the bundled templates compiled once here, for every worker
     names = {profile: _name(pack) for profile, pack in todo}
     tasks = [(profile, (profile, pack, output)) for profile, pack in todo]
     for done in run_in_workers(build_one, tasks, max(1, jobs), time_limit, lambda pid: remove_staging(output, pid)):
@@ -285,9 +285,11 @@ def build_one(profile: Path, pack: CheckedPack, output: Path) -> Outcome:
 
 
 def _preload_renderer() -> None:
+    from policypack.render.templating import warm_templates
     from policypack.write.pdf import load_weasyprint
 
     load_weasyprint()
+    warm_templates()
 
 
 def _name(pack: CheckedPack) -> str:

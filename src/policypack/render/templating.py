@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.bccache import Bucket, BytecodeCache
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -62,7 +63,7 @@ class FolderLoader(jinja2.BaseLoader):
                 raise TemplateRefused(f"template '{template}': {exc}") from exc
             except UnicodeDecodeError as exc:
                 raise TemplateRefused(f"template '{template}' is not valid UTF-8") from exc
-            return source, str(path), lambda: False  # rendered once per build: never stale
+            return source, str(path), lambda: True  # read once per environment, and one environment per build
         raise jinja2.TemplateNotFound(template)
 
 
@@ -78,6 +79,34 @@ class CheckedLoader(jinja2.BaseLoader):
         if name not in self.sources:
             raise jinja2.TemplateNotFound(template)
         return self.sources[name], str(self.folder / name), lambda: True
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Templates compiled once per process, shared by every school's environment.
+
+    An entry is keyed by the template's name and file, and Jinja uses it only while the
+    source's checksum is the same: an edited or overridden template compiles afresh. Every
+    environment that shares it is made by `template_environment`, with the same settings.
+    A batch fills it before forking its workers (`warm_templates`), so no worker compiles
+    the bundled templates again. Bounded, for a long-running portal.
+    """
+
+    def __init__(self, capacity: int = 256) -> None:
+        self.capacity = capacity
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.compiled.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if len(self.compiled) >= self.capacity:
+            self.compiled.pop(next(iter(self.compiled)))
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = _CompiledTemplates()
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
@@ -147,10 +176,21 @@ def template_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=COMPILED,
     )
     environment.filters.update(LINK_FILTERS)
     environment.filters["date"] = (words or bundled_strings()).date
     return environment
+
+
+def warm_templates() -> None:
+    """Compile every bundled document template into the process's cache (before forking workers)."""
+    environment = template_environment()
+    root = bundled_path("templates")
+    for path in sorted(root.rglob("*.j2")):
+        name = path.relative_to(root).as_posix()
+        if not name.startswith("init/"):  # plain-text templates render in `render_text`'s environment
+            environment.get_template(name)
 
 
 def render_document(environment: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
