@@ -15,7 +15,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from policypack.errors import ToolFailed, ToolMissing
-from policypack.layout.chart import CONTINUES_STYLE, KIND_STYLES, build_graph, to_svg
+from policypack.layout.chart import CONTINUES_STYLE, KIND_STYLES, build_graph, to_svg, to_svgs
 from policypack.layout.fonts import require_dot_font
 from policypack.load.flows import load_flow_set
 from policypack.model.theme import Theme
@@ -165,6 +165,19 @@ def test_a_failing_dot_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(ToolFailed, match=r"dot failed \(exit 1\): Error: syntax error in line 1"):
         to_svg("digraph { a }")
+
+
+def test_charts_laid_out_at_once_come_back_in_order_and_one_failure_is_the_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fails = 'echo "Error: syntax error in line 1" >&2; exit 1'
+    reads = f"source=$({shutil.which('cat')})"
+    fake_dot(tmp_path, f'{reads}; case "$source" in *broken*) {fails};; esac; echo "<svg>$source</svg>"')
+    monkeypatch.setenv("PATH", str(tmp_path))
+    sources = [f"digraph {{ step{n} }}" for n in range(6)]
+    assert to_svgs(sources) == [f"<svg>{source}</svg>\n" for source in sources]
+    with pytest.raises(ToolFailed, match=r"dot failed \(exit 1\): Error: syntax error in line 1"):
+        to_svgs(["digraph { other }", "digraph { broken }", "digraph { more }"])
 
 
 def test_a_hung_dot_is_stopped_by_the_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

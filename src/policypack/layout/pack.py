@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from policypack.layout.chart import build_graph, to_svg
+from policypack.layout.chart import build_graph, to_svg, to_svgs
 from policypack.layout.sheet import MM_PER_PT, PAPER_MM, FittedChart, Sheet, fit_chart, lay_out_poster, title_lengths
 from policypack.load.pack import CheckedPack
 from policypack.model.flow import Flow
@@ -74,7 +74,8 @@ def lay_out_pack(checked: CheckedPack) -> PackLayout:
     theme = checked.theme
     titles = checked.flows.flow_titles()
     words = checked.inputs.strings.chart
-    svgs = {name: to_svg(build_graph(flow, theme, titles, words=words)) for name, flow in checked.charts.items()}
+    sources = [build_graph(flow, theme, titles, words=words) for flow in checked.charts.values()]
+    svgs = dict(zip(checked.charts, to_svgs(sources), strict=True))
     paper = profile.outputs.chart_paper
     charts = {
         name: (flow, lay_out_chart_pages(flow, svgs[name], theme, titles, paper, words))
@@ -120,15 +121,10 @@ def lay_out_chart_pages(
         if best and len(chunks) > len(best) and _smallest(best) >= CHART_PAGE_MIN_PT:
             break  # more pages only when fewer cannot be read
         split = len(chunks) > 1
+        parts = to_svgs([build_graph(flow, style, titles, frozenset(c), words) for c in chunks]) if split else [svg]
         pages = [
-            _fit_part(
-                to_svg(build_graph(flow, style, titles, frozenset(chunk), words)) if split else svg,
-                style,
-                paper,
-                tuple(sorted(numbers[i] for i in chunk)),
-                (index, len(chunks)),
-            )
-            for index, chunk in enumerate(chunks, start=1)
+            _fit_part(part, style, paper, tuple(sorted(numbers[i] for i in chunk)), (index, len(chunks)))
+            for index, (chunk, part) in enumerate(zip(chunks, parts, strict=True), start=1)
         ]
         if not best or _smallest(pages) > _smallest(best):
             best = pages
