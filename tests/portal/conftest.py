@@ -21,10 +21,14 @@ ROLES = ("trust-admin", "dsl", "approver", "staff")
 
 
 @pytest.fixture(autouse=True)
-def data_folder(settings: Any, tmp_path: Path) -> Path:
+def data_folder(settings: Any, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     settings.DATA = tmp_path / "data"
     settings.DATA.mkdir()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    # The portal hashes passwords with Argon2, which costs a quarter of a second of CPU a hash
+    # on purpose, and every tenant makes four users: a test of the hashing itself is marked
+    # `argon2` and keeps the portal's own settings; the others use a fast hasher.
+    if request.node.get_closest_marker("argon2") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return Path(settings.DATA)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.test import Client
 
 from tests.portal.conftest import PASSWORD, Tenant
@@ -15,6 +16,7 @@ def test_pages_need_a_sign_in(tenant: Tenant) -> None:
     assert response["Location"].startswith("/sign-in/?next=")
 
 
+@pytest.mark.argon2
 def test_a_user_signs_in_and_sees_their_school(tenant: Tenant) -> None:
     client = Client()
     signed = client.post("/sign-in/", {"username": tenant.users["dsl"].username, "password": PASSWORD})
