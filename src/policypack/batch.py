@@ -258,7 +258,7 @@ def _run(todo: list[tuple[Path, CheckedPack]], output: Path, jobs: int, time_lim
         except TimeLimitReached:
             yield Outcome(profile, "failed", _name(pack), f"stopped after {time_limit:g} seconds, its time limit")
         return
-    _preload_renderer()  # WeasyPrint imported and the bundled templates compiled once here, for every worker
+    _preload_renderer(todo[0][1])  # WeasyPrint loaded and the bundled templates compiled once here, for every worker
     names = {profile: _name(pack) for profile, pack in todo}
     tasks = [(profile, (profile, pack, output)) for profile, pack in todo]
     for done in run_in_workers(build_one, tasks, max(1, jobs), time_limit, lambda pid: remove_staging(output, pid)):
@@ -284,11 +284,11 @@ def build_one(profile: Path, pack: CheckedPack, output: Path) -> Outcome:
     return Outcome(profile, "failed", _name(pack), message, time.perf_counter() - started)
 
 
-def _preload_renderer() -> None:
+def _preload_renderer(pack: CheckedPack) -> None:
     from policypack.render.templating import warm_templates
-    from policypack.write.pdf import load_weasyprint
+    from policypack.write.pdf import warm_renderer
 
-    load_weasyprint()
+    warm_renderer(pack.inputs.strings.language, pack.theme.font)
     warm_templates()
 
 

@@ -6,6 +6,7 @@ stay fast and work without Pango.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from collections.abc import Iterator, Sequence
@@ -39,6 +40,17 @@ def load_weasyprint() -> Any:
             "install them: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
         ) from exc
     return weasyprint
+
+
+def warm_renderer(language: str, font: str) -> None:
+    """Print a few words in `language` and `font`, so that what WeasyPrint loads once per process
+    (the hyphenation dictionary, the C types of its font calls, the font subsetter) is loaded
+    here: a batch does this before it forks its workers, and none of them loads it again."""
+    weasyprint = load_weasyprint()
+    words = "<p>Safeguarding <b>responsibilities</b> <i>acknowledged</i> <a href='https://example.org'>here</a></p>"
+    style = f"font-family: '{font}'; hyphens: auto; width: 3em"  # narrow: the words must be hyphenated
+    html = f'<html lang="{language}"><body style="{style}">{words}</body></html>'
+    weasyprint.HTML(string=html).write_pdf(io.BytesIO(), **pdf_options())
 
 
 def strict_fetcher(allowed: Sequence[Path]) -> Any:
