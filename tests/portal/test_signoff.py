@@ -254,10 +254,11 @@ def build_now(school: School) -> dict[str, Any]:
     return manifest
 
 
-def cover_text(school: School, manifest: dict[str, Any]) -> str:
+def cover_text(school: School, manifest: dict[str, Any], pages: int = 1) -> str:
     folder = next(p for p in school.output_root.iterdir() if p.name.startswith(school.slug))
     pdf = folder / "policy.pdf"
-    return subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    command = ["pdftotext", "-l", str(pages), str(pdf), "-"]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
 @pytest.mark.usefixtures("needs_weasyprint")
@@ -305,3 +306,6 @@ def test_approving_keeps_the_submitted_version_and_a_first_approval_stays_editio
     ]
     manifest = build_now(tenant.school)
     assert (manifest["version"], manifest["edition"], manifest["approved"]) == (second.version, 2, True)
+    cover = " ".join(cover_text(tenant.school, manifest, pages=2).split())
+    assert "Edition 2, December 2026 (approved)" in cover and "Mr David Price, Chair of governors" in cover
+    assert cover.count("Last reviewed") == 1  # the cover's row; the review line in the history says it already
