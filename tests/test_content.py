@@ -270,7 +270,9 @@ def test_police_steps_say_only_what_the_sources_support() -> None:
     assert "independent monitor" in step("england-police-records", "certificate-issued").text
     contact = step("england-police-records", "contact-police").text
     assert "crime record naming that child" in contact
-    assert "ask the police or children's social care first" in contact  # review R14
+    assert "Tell the children and families as the DSL's review sets out" in contact  # review R14: its one rule
+    families = next(r for r in flow("england-dsl-review").rules if r.id == "families")
+    assert "children's social care" in families.text and "police" in families.text
 
 
 def test_records_and_the_form_cover_transfer_deletion_and_police_outcomes(
