@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from policypack.layout.chart import build_graph, to_svg, to_svgs
 from policypack.layout.sheet import MM_PER_PT, PAPER_MM, FittedChart, Sheet, fit_chart, lay_out_poster, title_lengths
@@ -26,6 +26,7 @@ from policypack.model.theme import Theme
 # its text at 8 pt or more: beside its steps in words when that fits, else alone on the
 # page (the steps in words follow), else split into parts with explicit continuations.
 CHART_PAGE_MIN_PT = 8.0
+
 MAX_CHART_PARTS = 4
 SHORTLIST = 3  # cuts in two laid out by `dot` (of up to seven), chosen by how the whole chart lies
 NODE = re.compile(r'<g id="node\d+" class="node">\s*<title>([^<]*)</title>(.*?)</g>', re.DOTALL)
@@ -33,6 +34,7 @@ SHAPE = re.compile(r' (?:d|points)="([^"]*)"')
 COORDINATE = re.compile(r"-?\d+(?:\.\d+)?")
 OUTLINE_COLUMN_MM = 72.0
 PAGE_MARGIN_MM = 15.0
+SIDE_MARGIN_MM = 14.0  # a chart page's left and right margins (documents/policy.html.j2: @page chart-*)
 
 
 @dataclass(frozen=True)
@@ -116,23 +118,37 @@ def lay_out_chart_pages(
     """
     numbers = number_steps(flow)
     order = sorted(numbers, key=numbers.__getitem__)
-    best: list[ChartPage] = []
+    best: list[tuple[ChartPage, str]] = []
     for chunks in _splits(order, svg, paper):
         if best and len(chunks) > len(best) and _smallest(best) >= CHART_PAGE_MIN_PT:
             break  # more pages only when fewer cannot be read
         split = len(chunks) > 1
         parts = to_svgs([build_graph(flow, style, titles, frozenset(c), words) for c in chunks]) if split else [svg]
         pages = [
-            _fit_part(part, style, paper, tuple(sorted(numbers[i] for i in chunk)), (index, len(chunks)))
+            (_fit_part(part, style, paper, tuple(sorted(numbers[i] for i in chunk)), (index, len(chunks))), part)
             for index, (chunk, part) in enumerate(zip(chunks, parts, strict=True), start=1)
         ]
         if not best or _smallest(pages) > _smallest(best):
             best = pages
-    return best
+    return _one_scale(best, style)
 
 
-def _smallest(pages: list[ChartPage]) -> float:
-    return min(page.chart.smallest_pt for page in pages)
+def _one_scale(pages: list[tuple[ChartPage, str]], style: Theme) -> list[ChartPage]:
+    """The parts of one chart at one scale, the smallest part's: a reader compares them side by side."""
+    scale = min(page.chart.scale for page, _ in pages)
+    return [
+        replace(
+            page,
+            chart=fit_chart(
+                svg, _ChartSheet(page.size, False, page.beside, page.parts > 1), style, style.largest_pt * scale
+            ),
+        )
+        for page, svg in pages
+    ]
+
+
+def _smallest(pages: list[tuple[ChartPage, str]]) -> float:
+    return min(page.chart.smallest_pt for page, _ in pages)
 
 
 def _splits(order: list[str], svg: str, paper: str) -> Iterator[list[list[str]]]:
@@ -181,18 +197,13 @@ def _extent(chunk: list[str], spans: dict[str, tuple[float, float, float, float]
 
 
 def _fit_part(svg: str, style: Theme, paper: str, shown: tuple[int, ...], part: tuple[int, int]) -> ChartPage:
-    """Beside its steps in words (portrait) when it reads there, else alone on the page in
-    the orientation that prints it larger."""
+    """Beside its steps in words when it reads there, else alone on the page (always portrait:
+    a policy is read as a book, never turned)."""
     pages = [
         ChartPage(
-            paper,
-            landscape,
-            beside,
-            fit_chart(svg, _ChartSheet(paper, landscape, beside, part[1] > 1), style),
-            shown,
-            *part,
+            paper, False, beside, fit_chart(svg, _ChartSheet(paper, False, beside, part[1] > 1), style), shown, *part
         )
-        for landscape, beside in ((False, True), (False, False), (True, False))
+        for beside in (True, False)
     ]
     if pages[0].chart.smallest_pt >= CHART_PAGE_MIN_PT:
         return pages[0]
@@ -216,4 +227,4 @@ class _ChartSheet(Sheet):
         heading = 15 * 2.2 * MM_PER_PT + 12 * 2.4 * MM_PER_PT + 10.5 * 1.45 * 3 * MM_PER_PT
         heading += 10.5 * 1.45 * 2 * MM_PER_PT if self.split else 0
         column = OUTLINE_COLUMN_MM + 6 if self.beside else 0
-        return width - 2 * PAGE_MARGIN_MM - column, height - 2 * PAGE_MARGIN_MM - heading - 14
+        return width - 2 * SIDE_MARGIN_MM - column, height - 2 * PAGE_MARGIN_MM - heading - 14

@@ -243,8 +243,12 @@ def poster_branding(checked: CheckedPack) -> dict[str, Any]:
 def branding(checked: CheckedPack) -> dict[str, Any]:
     """What puts a school on a document: its details, its logo, its policy's dates, its people."""
     profile, logo = checked.school.model, checked.theme.logo
+    brand = checked.school.brand.model if checked.school.brand else None
+    name = brand.meta.name if brand and brand.meta else None
     return {
         "school": profile.school,
+        # the brand's short name, for a running header (the full name where it gives none)
+        "short_name": getattr(name, "short", None) or profile.school.name,
         "people": profile.people,
         "contacts": profile.contacts,
         "policy": profile.policy,

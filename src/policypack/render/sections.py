@@ -26,9 +26,10 @@ class UnknownSection(jinja2.TemplateRuntimeError, LookupError):
 @dataclass(frozen=True)
 class Heading:
     id: str
-    number: str
+    number: str  # "5", "5.2", or "Appendix A"
     title: str
     level: int
+    appendix: bool = False
 
 
 class SectionOutline:
@@ -39,11 +40,17 @@ class SectionOutline:
     """
 
     def __init__(
-        self, chapters: Sequence[tuple[str, str]], charts: Sequence[tuple[str, Flow]], words: Strings | None = None
+        self, chapters: Sequence[Sequence[str]], charts: Sequence[tuple[str, Flow]], words: Strings | None = None
     ) -> None:
         self.words = words or bundled_strings()
         self.headings: list[Heading] = []
-        for index, (key, title) in enumerate(chapters, start=1):
+        index = letter = 0
+        for key, title, *kind in chapters:
+            if kind == ["appendix"]:
+                letter += 1
+                self.headings.append(Heading(key, f"Appendix {chr(64 + letter)}", title, 2, appendix=True))
+                continue
+            index += 1
             self.headings.append(Heading(key, str(index), title, 2))
             if key == "procedure":
                 for sub, (chart, flow) in enumerate(charts, start=1):
@@ -59,7 +66,8 @@ class SectionOutline:
 
     def ref(self, key: str) -> Markup:
         """'section 5.1', linked to its heading."""
-        said = self.words.section_ref.format(number=self[key].number)
+        heading = self[key]
+        said = heading.number if heading.appendix else self.words.section_ref.format(number=heading.number)
         return Markup('<a class="xref" href="#{}">{}</a>').format(key, said)
 
 

@@ -36,6 +36,7 @@ SVG_TAGS = {
 GENERIC_ATTRIBUTES = {
     *("class", "id", "lang", "dir", "title", "role", "tabindex", "style", "hidden"),
     *("aria-label", "aria-labelledby", "aria-describedby", "aria-hidden", "aria-current", "aria-level"),
+    "data-short",  # the school's short name, which the printed policy's running header shows
 }
 TAG_ATTRIBUTES = {
     "a": {"href"},
