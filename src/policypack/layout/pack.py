@@ -23,9 +23,12 @@ from policypack.model.strings import ChartWords
 from policypack.model.theme import Theme
 
 # A chart in the policy is printed on the profile's paper (A4 unless it asks for A3) with
-# its text at 8 pt or more: beside its steps in words when that fits, else alone on the
-# page (the steps in words follow), else split into parts with explicit continuations.
+# its text at 8 pt or more: beside its steps in words when that fits, else with the steps in
+# words under it, else split into parts with explicit continuations. It is never printed
+# larger than puts its smallest text at CHART_PAGE_TEXT_PT, a little above the policy's own
+# small print: a chart that fills a page at 11 pt only makes the policy longer.
 CHART_PAGE_MIN_PT = 8.0
+CHART_PAGE_TEXT_PT = 8.5
 
 MAX_CHART_PARTS = 4
 SHORTLIST = 3  # cuts in two laid out by `dot` (of up to seven), chosen by how the whole chart lies
@@ -111,8 +114,9 @@ def poster_layout(
 def lay_out_chart_pages(
     flow: Flow, svg: str, style: Theme, titles: dict[str, str], paper: str = "A4", words: ChartWords | None = None
 ) -> list[ChartPage]:
-    """The fewest pages of `paper` on which every part of the chart reads at 8 pt or more;
-    among splits into the same number of pages, the one with the largest smallest text.
+    """The fewest parts, each on at most a page of `paper`, in which every part of the chart
+    reads at 8 pt or more; among splits into as many parts, the one with the largest smallest
+    text. The parts print at one scale, and follow one another with their steps in words.
 
     `svg` is the whole chart, already laid out (for the posters too).
     """
@@ -121,7 +125,7 @@ def lay_out_chart_pages(
     best: list[tuple[ChartPage, str]] = []
     for chunks in _splits(order, svg, paper):
         if best and len(chunks) > len(best) and _smallest(best) >= CHART_PAGE_MIN_PT:
-            break  # more pages only when fewer cannot be read
+            break  # more parts only when fewer cannot be read
         split = len(chunks) > 1
         parts = to_svgs([build_graph(flow, style, titles, frozenset(c), words) for c in chunks]) if split else [svg]
         pages = [
@@ -139,9 +143,7 @@ def _one_scale(pages: list[tuple[ChartPage, str]], style: Theme) -> list[ChartPa
     return [
         replace(
             page,
-            chart=fit_chart(
-                svg, _ChartSheet(page.size, False, page.beside, page.parts > 1), style, style.largest_pt * scale
-            ),
+            chart=fit_chart(svg, _ChartSheet(page.size, page.beside, page.parts > 1), style, style.largest_pt * scale),
         )
         for page, svg in pages
     ]
@@ -159,7 +161,7 @@ def _splits(order: list[str], svg: str, paper: str) -> Iterator[list[list[str]]]
     middle = len(order) // 2
     halves = [[order[:cut], order[cut:]] for cut in range(max(2, middle - 3), min(len(order) - 1, middle + 4))]
     spans = _node_spans(svg)
-    box_w, box_h = _ChartSheet(paper, False, False, True).chart_box()
+    box_w, box_h = _ChartSheet(paper, False, True).chart_box()
 
     def reach(chunks: list[list[str]]) -> float:  # the largest part, as a share of the page's box
         return max(_extent(chunk, spans, box_w, box_h) for chunk in chunks)
@@ -197,13 +199,14 @@ def _extent(chunk: list[str], spans: dict[str, tuple[float, float, float, float]
 
 
 def _fit_part(svg: str, style: Theme, paper: str, shown: tuple[int, ...], part: tuple[int, int]) -> ChartPage:
-    """Beside its steps in words when it reads there, else alone on the page (always portrait:
-    a policy is read as a book, never turned)."""
+    """Beside its steps in words when it reads there, else with them under it (always
+    portrait: a policy is read as a book, never turned); never larger than puts its smallest
+    text at `CHART_PAGE_TEXT_PT`."""
+    largest = style.largest_pt * CHART_PAGE_TEXT_PT / style.smallest_pt
     pages = [
-        ChartPage(
-            paper, False, beside, fit_chart(svg, _ChartSheet(paper, False, beside, part[1] > 1), style), shown, *part
-        )
+        ChartPage(paper, False, beside, fit_chart(svg, sheet, style, largest), shown, *part)
         for beside in (True, False)
+        for sheet in [_ChartSheet(paper, beside, part[1] > 1)]
     ]
     if pages[0].chart.smallest_pt >= CHART_PAGE_MIN_PT:
         return pages[0]
@@ -213,15 +216,13 @@ def _fit_part(svg: str, style: Theme, paper: str, shown: tuple[int, ...], part: 
 class _ChartSheet(Sheet):
     """A policy page's box for a chart: the full width, or less a column for the steps."""
 
-    def __init__(self, size: str, landscape: bool, beside: bool, split: bool) -> None:
-        super().__init__(size, landscape, False)
+    def __init__(self, size: str, beside: bool, split: bool) -> None:
+        super().__init__(size, False, False)
         self.beside = beside
         self.split = split
 
     def chart_box(self) -> tuple[float, float]:
         width, height = PAPER_MM[self.size]
-        if self.landscape:
-            width, height = height, width
         # the procedure's heading (first part only, room kept on all), the part's heading, its
         # summary, and for a split chart the line saying which part this is
         heading = 15 * 2.2 * MM_PER_PT + 12 * 2.4 * MM_PER_PT + 10.5 * 1.45 * 3 * MM_PER_PT

@@ -67,15 +67,22 @@ def route_summary(
 ) -> str:
     """Where a step leads, e.g. "Yes → 9 · No → 5", "→ 3" or "(end)"."""
     words = words or bundled_strings().outline
+    return words.branch_separator.join(route_parts(step, numbers, flow_titles, words))
+
+
+def route_parts(
+    step: Step, numbers: dict[str, int], flow_titles: dict[str, str], words: OutlineWords | None = None
+) -> list[str]:
+    """Where a step leads, one piece per way on ("Yes → 9", "No → 5"): a document keeps each
+    piece on one line."""
+    words = words or bundled_strings().outline
     if step.kind == "decision":
-        return words.branch_separator.join(
-            words.branch.format(label=b.label, number=_number(b.to, numbers)) for b in step.branches
-        )
+        return [words.branch.format(label=b.label, number=_number(b.to, numbers)) for b in step.branches]
     if step.next:
-        return words.next.format(number=_number(step.next, numbers))
+        return [words.next.format(number=_number(step.next, numbers))]
     if step.continues:
-        return words.end_continues.format(title=flow_titles.get(step.continues, step.continues))
-    return words.end
+        return [words.end_continues.format(title=flow_titles.get(step.continues, step.continues))]
+    return [words.end]
 
 
 def step_citations(

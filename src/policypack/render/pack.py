@@ -26,7 +26,7 @@ from policypack.model.route import number_steps, steps_in_order
 from policypack.model.strings import Strings
 from policypack.model.theme import Theme
 from policypack.render.document import Structured
-from policypack.render.outline import route_summary, step_citations, step_lines
+from policypack.render.outline import route_parts, route_summary, step_citations, step_lines
 from policypack.render.poster import chart_text, describe_chart, render_poster
 from policypack.render.proof import contact_entries
 from policypack.render.sections import SectionOutline, criteria
@@ -75,6 +75,7 @@ class ChartSection:
     pages: list[ChartPage]
     outline: list[str]
     routes: dict[str, str] = field(default_factory=dict)
+    route_parts: dict[str, list[str]] = field(default_factory=dict)  # each way on, to keep on one line
 
     @property
     def beside(self) -> bool:
@@ -264,7 +265,8 @@ def _chart_section(
     lines = step_lines(flow, titles, words.outline)
     described = [_described(flow, page, (alt, brief), lines, words) for page in pages]
     routes = {step.id: route_summary(step, numbers, titles, words.outline) for step in flow.steps}
-    return ChartSection(key, flow, numbers, steps_in_order(flow), described, lines, routes)
+    parts = {step.id: route_parts(step, numbers, titles, words.outline) for step in flow.steps}
+    return ChartSection(key, flow, numbers, steps_in_order(flow), described, lines, routes, parts)
 
 
 def _described(flow: Flow, page: ChartPage, whole: tuple[str, str], lines: list[str], words: Strings) -> ChartPage:

@@ -20,6 +20,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
 from pydantic import BaseModel
 
 from policypack.errors import InvalidInput, Location, Problem
@@ -180,6 +181,7 @@ def template_environment(
     )
     environment.filters.update(LINK_FILTERS)
     environment.filters["date"] = (words or bundled_strings()).date
+    environment.filters["nobreak"] = nobreak
     return environment
 
 
@@ -191,6 +193,11 @@ def warm_templates() -> None:
         name = path.relative_to(root).as_posix()
         if not name.startswith("init/"):  # plain-text templates render in `render_text`'s environment
             environment.get_template(name)
+
+
+def nobreak(value: object) -> Markup:
+    """Text kept on one line (a date, a person's name, "Yes → 4"): `{{ day | date | nobreak }}`."""
+    return Markup('<span class="nowrap">{}</span>').format(value)
 
 
 def render_document(environment: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
