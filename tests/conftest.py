@@ -7,10 +7,11 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
 from click.testing import CliRunner, Result
 from pypdf import PdfReader
@@ -289,20 +290,42 @@ def normalised(text: str) -> str:
     return re.sub(r"([-/]) ", r"\1", text)
 
 
-def pdf_body_text(pdf: Path, header: str, footer: str) -> str:
+def pdf_body_text(pdf: Path, header: str, footer: str, drawn: Collection[str] = ()) -> str:
     """The words of a PDF without the running header and footer that every page repeats.
 
     `pdftotext -raw` reads in drawing order and keeps hyphens; the page furniture comes last.
     A numbered list's markers (CSS counters, not words) are drawn as lines of their own
     ("12."): they are left out, since Word numbers its lists itself; so are bullets.
+    `drawn`: the charts' labels (each <text> of their SVG). WeasyPrint paints a page's
+    drawings after its text, so a chart on the page where a paragraph breaks would split
+    it: a line made only of labels is left out.
     """
     pages = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    if drawn:
+        labels = {" ".join(label.split()) for label in drawn if label.strip()}
+        pages = "\n".join(line for line in pages.split("\n") if not _only_labels(line.lstrip("\f"), labels))
     pages = re.sub(r"(?m)^\d{1,3}\.\n", "", pages)
     pages = re.sub(r"(?m)^•\n", "", pages)  # a bulleted list's markers, drawn after the page's text
     furniture = re.compile(
         rf"( ?{re.escape(normalised(header))})?( ?{re.escape(normalised(footer))})? ?Page \d+ of \d+$"
     )
-    return normalised(" ".join(furniture.sub("", " " + normalised(page)).strip() for page in pages.split("\f")))
+    # the furniture goes before a word hyphenated at the page's foot is joined up again
+    return normalised(" ".join(furniture.sub("", " " + " ".join(page.split())).strip() for page in pages.split("\f")))
+
+
+def _only_labels(line: str, labels: set[str]) -> bool:
+    """Whether a line of text is one or more of `labels` side by side (a chart's "9" and "Police")."""
+    words = line.split()
+    can_end = [True] + [False] * len(words)  # can_end[i]: words[:i] is labels side by side
+    for end in range(1, len(words) + 1):
+        can_end[end] = any(can_end[start] and " ".join(words[start:end]) in labels for start in range(end))
+    return bool(words) and can_end[-1]
+
+
+def svg_labels(html: str) -> list[str]:
+    """The text of every chart drawn in an HTML page (each <text> of its SVG)."""
+    tree = lxml.html.document_fromstring(html)
+    return [text.text_content() for text in tree.xpath("//svg//text")]
 
 
 @pytest.fixture(scope="session")

@@ -99,7 +99,8 @@ def test_the_page_has_the_same_words_as_the_pdf(pack: Path, page_tree: Any) -> N
     running = {n: normalised(page_tree.find_class(n)[0].text_content()) for n in ("running-school", "running-title")}
     running["running-school"] = page_tree.find_class("running-school")[0].get("data-short")  # the brand's short name
     footer = normalised(page_tree.find_class("running-provenance")[0].text_content())
-    pdf = pdf_body_text(pack / "policy.pdf", f"{running['running-school']} {running['running-title']}", footer)
+    header = f"{running['running-school']} {running['running-title']}"
+    pdf = pdf_body_text(pack / "policy.pdf", header, footer, [t.text_content() for t in page_tree.xpath("//svg//text")])
     page = as_read(page_tree)
     blocks = [
         normalised(b.text_content()) for b in page.xpath(BLOCKS) if not b.xpath("ancestor::svg") and not web_only(b)

@@ -9,6 +9,7 @@ the few whose parts look smallest in the whole chart's layout go to `dot`.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -167,9 +168,9 @@ def _splits(order: list[str], svg: str, paper: str) -> Iterator[list[list[str]]]
         return max(_extent(chunk, spans, box_w, box_h) for chunk in chunks)
 
     yield from sorted(halves, key=reach)[:SHORTLIST] if spans else halves
-    for count in range(3, MAX_CHART_PARTS + 1):
-        size = -(-len(order) // count)
-        yield [order[i : i + size] for i in range(0, len(order), size)]
+    for count in range(3, MAX_CHART_PARTS + 1):  # runs as even as they go: never a part of one step
+        bounds = [round(index * len(order) / count) for index in range(count + 1)]
+        yield [order[start:end] for start, end in itertools.pairwise(bounds)]
 
 
 def _node_spans(svg: str) -> dict[str, tuple[float, float, float, float]]:

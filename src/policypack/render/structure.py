@@ -16,7 +16,7 @@ from typing import Any
 
 import lxml.html
 
-from policypack.layout.pack import PAGE_MARGIN_MM, ChartPage
+from policypack.layout.pack import PAGE_MARGIN_MM, SIDE_MARGIN_MM, ChartPage
 from policypack.layout.sheet import PAPER_MM
 from policypack.model.text import visible_controls
 from policypack.render.document import (
@@ -176,7 +176,7 @@ class _StructureBuilder:
             raise ValueError(f"no laid-out chart {element.get('data-chart')!r} part {element.get('data-part')}")
         width, height = PAPER_MM[page.size]
         width, height = (height, width) if page.landscape else (width, height)
-        _start(out, PageSetup(width, height, (PAGE_MARGIN_MM,) * 4))
+        _start(out, PageSetup(width, height, (PAGE_MARGIN_MM, SIDE_MARGIN_MM) * 2))
         inner: list[Block] = []
         self.container_with_chart(element, inner, page)
         out += inner
