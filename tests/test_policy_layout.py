@@ -21,6 +21,7 @@ import pytest
 from pypdf import PdfReader
 
 from policypack.load.flows import bundled_flow_set
+from policypack.model.phases import applies
 from tests.conftest import copy_school, normalised, run_cli
 
 A4_PT = (595, 842)
@@ -50,17 +51,18 @@ VARIANTS = {
 @pytest.fixture(scope="module", params=["example", "wales", "primary"])
 def policy(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, needs_weasyprint: None
-) -> tuple[str, Path]:
-    """The policy of the example school (its whole pack) and of a Wales and a primary school."""
+) -> tuple[str, str, Path]:
+    """The nation, phase and policy of the example school (its whole pack) and of a Wales and a primary school."""
     if request.param == "example":
         pack: Path = request.getfixturevalue("pack")
-        return "england", pack / "policy.pdf"
+        return "england", "secondary", pack / "policy.pdf"
     folder = tmp_path_factory.mktemp(request.param)
     profile = copy_school(folder / "school", {**POLICY_ONLY, **VARIANTS[request.param]})
     result = run_cli("build", str(profile), "-o", str(folder / "out"))
     assert result.exit_code == 0, result.output
     nation = "wales" if request.param == "wales" else "england"
-    return nation, next((folder / "out").glob("*/policy.pdf"))
+    phase = "primary" if request.param == "primary" else "secondary"
+    return nation, phase, next((folder / "out").glob("*/policy.pdf"))
 
 
 def page_texts(pdf: Path, *options: str) -> list[str]:
@@ -88,8 +90,8 @@ def core_pages(texts: list[str]) -> int:
     return next(i for i, text in enumerate(texts) if i > 0 and first.search(text))
 
 
-def test_the_core_is_at_most_twelve_pages_then_the_appendices(policy: tuple[str, Path]) -> None:
-    texts = page_texts(policy[1])
+def test_the_core_is_at_most_twelve_pages_then_the_appendices(policy: tuple[str, str, Path]) -> None:
+    texts = page_texts(policy[-1])
     core = core_pages(texts)
     assert core <= CORE_PAGES, f"the policy's own pages: {core}"
     heads = [line for text in texts[core:] for line in text.splitlines() if line.startswith("Appendix ")]
@@ -101,17 +103,17 @@ def test_the_core_is_at_most_twelve_pages_then_the_appendices(policy: tuple[str,
     assert "Appendix B" in policy_itself and "Appendix D" in policy_itself, "section 1 says where the rest is"
 
 
-def test_every_page_is_a4_portrait(policy: tuple[str, Path]) -> None:
-    sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in PdfReader(policy[1]).pages}
+def test_every_page_is_a4_portrait(policy: tuple[str, str, Path]) -> None:
+    sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in PdfReader(policy[-1]).pages}
     assert sizes == {A4_PT}, "no landscape page in a portrait document"
 
 
-def test_the_parts_of_each_chart_print_at_one_scale(policy: tuple[str, Path]) -> None:
+def test_the_parts_of_each_chart_print_at_one_scale(policy: tuple[str, str, Path]) -> None:
     """A step's number in a chart box is a piece of its own, followed by its lane's tag: its
     size is the chart's scale. Each belongs to the chart whose heading is nearest above it
     (on its page, or the last one before it)."""
-    reader = PdfReader(policy[1])
-    texts = page_texts(policy[1])
+    reader = PdfReader(policy[-1])
+    texts = page_texts(policy[-1])
     chart: str | None = None
     sizes: dict[str, list[float]] = {}
     for page in reader.pages[: core_pages(texts)]:
@@ -129,9 +131,9 @@ def test_the_parts_of_each_chart_print_at_one_scale(policy: tuple[str, Path]) ->
         assert max(found) <= 1.10 * min(found), (f"chart {key}", min(found), max(found))
 
 
-def test_no_page_of_the_core_is_under_half_full_unless_a_chapter_follows(policy: tuple[str, Path]) -> None:
-    reader = PdfReader(policy[1])
-    texts = page_texts(policy[1])
+def test_no_page_of_the_core_is_under_half_full_unless_a_chapter_follows(policy: tuple[str, str, Path]) -> None:
+    reader = PdfReader(policy[-1])
+    texts = page_texts(policy[-1])
     core = core_pages(texts)
     top, bottom = 842 - 15 * MM, 20 * MM  # the smallest top margin (a chart's page) and the footer's line
     for number in range(2, core + 1):  # the cover is a page of its own
@@ -142,11 +144,11 @@ def test_no_page_of_the_core_is_under_half_full_unless_a_chapter_follows(policy:
         assert used >= 0.5 or before_chapter, (number, round(used, 2), following)
 
 
-def test_each_steps_full_text_is_printed_once_and_its_title_twice(policy: tuple[str, Path]) -> None:
+def test_each_steps_full_text_is_printed_once_and_its_title_twice(policy: tuple[str, str, Path]) -> None:
     """A step's title is printed in the policy in its chart's box and its steps in words, and
     not again in Appendix C, which prints its full text, once (other prose may use the same
     words: Appendix B retells the police chart for parents)."""
-    nation, pdf = policy
+    nation, phase, pdf = policy
     whole = normalised(" ".join(page_texts(pdf, "-raw")))  # drawing order: no chart line mixed with its column
     # the policy itself (a chart is drawn after the text of its page, which may be section 6's)
     procedure = whole[whole.rindex("5. The procedure ") : whole.rindex("Appendix A: Contacts")]
@@ -154,7 +156,7 @@ def test_each_steps_full_text_is_printed_once_and_its_title_twice(policy: tuple[
     flows = [doc.model for doc in bundled_flow_set().flows if doc.model.nation == nation]
     assert len(flows) == 4
     for flow in flows:
-        for step in flow.steps:
+        for step in (step for step in flow.steps if applies(step.phases, phase)):  # the school's phase's steps
             text, title = normalised(step.text), normalised(step.title)
             assert whole.count(text) <= 2 and in_full.count(text) == 1, (flow.id, step.id, "full text")
             assert procedure.count(title) == 2 and title not in in_full, (flow.id, step.id, "title")

@@ -82,9 +82,6 @@ class ChartSection:
         """True when every page has its own steps in words beside the chart."""
         return all(page.beside for page in self.pages)
 
-    def outline_for(self, page: ChartPage) -> list[str]:
-        return [self.outline[number - 1] for number in page.numbers]
-
 
 def render_pack(checked: CheckedPack, layout: PackLayout, environment: jinja2.Environment) -> list[Rendered]:
     """Every document the profile asks for, in the profile's order and in each format it asks for."""
@@ -295,10 +292,6 @@ def _references(sections: list[ChartSection], sources: dict[str, Source]) -> lis
             number = section.numbers[step.id]
             for citation in step.cites:
                 entry = cited.setdefault(citation.source, {"source": sources[citation.source], "steps": {}})
-                _add(entry["steps"].setdefault(chart, []), number)
+                numbers = entry["steps"].setdefault(chart, [])
+                numbers += [] if number in numbers else [number]
     return list(cited.values())
-
-
-def _add(numbers: list[int], number: int) -> None:
-    if number not in numbers:
-        numbers.append(number)
