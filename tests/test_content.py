@@ -253,7 +253,7 @@ def test_the_police_section_is_exact(rendered: Callable[[str, str], dict[str, st
     assert "at least six years" in policy and "much longer" in policy
     assert "independent monitor" in policy
     assert "accept responsibility" in policy
-    assert "sets out when they should refer" in policy and "when they must" not in policy
+    assert "sets out when it refers" in policy and "when they must" not in policy
     assert "come from the Education Act 1996" in policy and "guidance on searching" in policy
     assert "never used to look for or view suspected indecent images" in policy  # review S7
     assert "by far" not in policy  # review P10: no statistic was found

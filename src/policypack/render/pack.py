@@ -29,6 +29,7 @@ from policypack.render.document import Structured
 from policypack.render.outline import route_parts, route_summary, step_citations, step_lines
 from policypack.render.poster import chart_text, describe_chart, render_poster
 from policypack.render.proof import contact_entries
+from policypack.render.references import references
 from policypack.render.sections import SectionOutline, criteria
 from policypack.render.structure import structure_of
 from policypack.render.templating import render_document
@@ -180,7 +181,7 @@ def pack_context(checked: CheckedPack, layout: PackLayout) -> dict[str, Any]:
         "sections": sections,
         "chart_page_styles": sorted({(page.name, page.size, page.landscape) for s in sections for page in s.pages}),
         "terms": {key: value for section in sections for key, value in section.flow.terms.items()},
-        "references": _references(sections, sources),
+        "references": references(sections, sources),
         "editions": sorted({section.flow.edition for section in sections}),
         "version": __version__,
         "created": profile.policy.adopted.isoformat(),
@@ -277,21 +278,3 @@ def _described(flow: Flow, page: ChartPage, whole: tuple[str, str], lines: list[
         )
         brief = "\n".join(shown)
     return replace(page, chart=describe_chart(page.chart, alt, brief))
-
-
-def _references(sections: list[ChartSection], sources: dict[str, Source]) -> list[dict[str, Any]]:
-    """Every cited source once, in order of first citation, with the steps that rest on it.
-
-    `steps` maps each chart's name to its step numbers, e.g.
-    {"What every member of staff does": [1, 2, 4]}.
-    """
-    cited: dict[str, dict[str, Any]] = {}
-    for section in sections:
-        chart = section.flow.short_title or section.flow.title
-        for step in section.steps:
-            number = section.numbers[step.id]
-            for citation in step.cites:
-                entry = cited.setdefault(citation.source, {"source": sources[citation.source], "steps": {}})
-                numbers = entry["steps"].setdefault(chart, [])
-                numbers += [] if number in numbers else [number]
-    return list(cited.values())
