@@ -292,3 +292,15 @@ def test_the_references_list_the_sources_of_the_law_the_policy_states(
     policy = docs("england", "secondary")["policy"]
     assert re.search(r"Crime and Policing Act 2026, Part 5[^.]*\..*?Cited in: section \d+ ?\.", policy)
     assert re.search(r"Sexual Offences Act 2003.*?Cited in: [^.]*step[^.]*; section \d+ ?\.", policy)
+
+
+def test_the_policy_says_when_a_child_could_face_sex_offender_notification(
+    docs: Callable[[str, str], dict[str, str]],
+) -> None:
+    """Review P37: parents' commonest fear, stated once (and marked while it awaits checking)."""
+    secondary = docs("england", "secondary")["policy"]
+    assert re.search(
+        r'Sex offender notification \(often called "the register"\) is very unlikely.*?12 months or more\.\s*†',
+        secondary,
+    )
+    assert "Sex offender notification" not in docs("england", "primary")["policy"]
