@@ -50,6 +50,8 @@ def test_every_document_of_a_draft_shows_its_draft_state(pack_html: PackHtml, tm
     posters = [name for name in docs if name.startswith("poster-")]
     assert len(posters) == 4 and all("Draft, not yet for use" in docs[name] for name in posters)
     assert not [name for name in posters if "policy adopted" in docs[name]], "a draft's poster never claims adoption"
+    cover = docs["policy"].split("Contents")[0]
+    assert "Status Draft for checking, not yet adopted." in cover and "Adopted 1 September" not in cover
     assert "policy adopted" not in docs["contacts-proof"]
 
 
@@ -143,6 +145,7 @@ def test_a_pack_checked_in_full_is_final(cli: Cli, tmp_path: Path) -> None:
     policy = " ".join(" ".join(p.extract_text() for p in PdfReader(folder / "policy.pdf").pages).split())
     assert "Draft" not in policy and "†" not in policy
     assert "Signature" in policy  # the approval table is back
+    assert "not yet adopted" not in policy and "Adopted 1 September 2026" in policy
     assert re.search(r"Checked \d+ parts of the text against the guidance Ann Example, Trust safeguarding lead", policy)
     card = " ".join(PdfReader(folder / "staff-card.pdf").pages[0].extract_text().split())
     assert "Draft" not in card and "policy adopted" in card
