@@ -274,6 +274,13 @@ def test_libreoffice_lays_out_the_word_policy_sensibly(pack: Path, tmp_path: Pat
     assert "Appendix C: Each step in full" in bookmarks
     text = normalised(" ".join(page.extract_text() for page in reader.pages))
     assert f"Page 3 of {len(reader.pages)}" in text, "the footer's fields are laid out as page numbers"
+    page3 = subprocess.run(
+        ["pdftotext", "-layout", "-f", "3", "-l", "3", str(tmp_path / "policy.pdf"), "-"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    footer = [line for line in page3.splitlines() if "Page 3 of" in line]
+    assert footer and "await checking" in footer[0], "the draft notice and the page number share one footer line"
     fonts = subprocess.run(["pdffonts", str(tmp_path / "policy.pdf")], capture_output=True, text=True).stdout
     assert "+OpenSans-Bold " in fonts and "+OpenSans " in fonts, "body and headings keep the brand font"
     for name in ("policy", "staff-card", "parent-leaflet"):

@@ -23,6 +23,9 @@ from policypack.render.document import PageSetup, Running
 from policypack.write.word.ooxml import add_field, has_words, rgb
 
 HEADER_FOOTER_MM = 9.0  # from the page's edge
+# The longest footer (at 8 pt) that shares one line with "Page N of M" on A4: about the 75 % of the
+# width the PDF gives it. A longer one would wrap, so the page numbers go on a line of their own.
+FOOTER_ONE_LINE = 90
 HEADING_SIZES = {"Title": 22, "Heading 1": 15, "Heading 2": 12.5, "Heading 3": 11}
 TOC_LEVELS = "1-2"
 
@@ -104,11 +107,15 @@ def page_furniture(document: Any, running: Running, keep: bool, page: PageSetup,
     for footer in footers:
         line = footer.paragraphs[0]
         line.paragraph_format.tab_stops.add_tab_stop(Mm(page.text_width_mm), WD_TAB_ALIGNMENT.RIGHT)
-        if running.footer:
-            line.add_run(visible_controls(running.footer)).font.size = Pt(8)
+        words = visible_controls(running.footer) if running.footer else ""
+        if words:
+            line.add_run(words).font.size = Pt(8)
+        if len(words) > FOOTER_ONE_LINE:  # too long to share a line with the page numbers: they go under it
             line = footer.add_paragraph()
             line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        line.add_run(f"\t{page_of[0]}" if not running.footer else page_of[0])
+            line.add_run(page_of[0])
+        else:  # on one line, as in the PDF: the words at the left, the page numbers at the right margin
+            line.add_run(f"\t{page_of[0]}")
         add_field(line, "PAGE", "1", 8.5)
         line.add_run(page_of[1])
         add_field(line, "NUMPAGES", "1", 8.5)
