@@ -14,6 +14,7 @@ from policypack.render.document import Block, FormField, FormRow, Inline, LineBr
 
 CONTROLS = ("input", "textarea", "select")
 _SPACE = re.compile(r"\s+")
+NBSP = "\u00a0"  # a no-break space: Word keeps the words either side on one line
 
 
 def form(element: Any) -> FormField | FormRow | None:
@@ -112,10 +113,16 @@ def inline(node: Any, out: list[Inline], bold: bool, italic: bool, link: str, sk
         bold = bold or node.tag in ("strong", "b", "th")
         italic = italic or node.tag in ("em", "i")
         link = node.get("href", "") if node.tag == "a" else link
+        start = len(out)
         inline(node.text or "", out, bold, italic, link, skip)
         for child in node:
             inline(child, out, bold, italic, link, skip)
             inline(child.tail or "", out, bold, italic, link, skip)
+        if "nowrap" in (node.get("class") or "").split():  # a date or a name: its spaces do not break
+            out[start:] = [
+                Text(p.text.replace(" ", NBSP), p.bold, p.italic, p.link) if isinstance(p, Text) else p
+                for p in out[start:]
+            ]
         if own_line(node):
             out.append(LineBreak())
         elif node.tag == "label":  # a field's name ends there: a hint after it is set apart, not run on
