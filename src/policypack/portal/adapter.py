@@ -249,9 +249,15 @@ def pending_claims(profile: Path, today: dt.date) -> list[Claim]:
 
 
 def warm_up() -> None:
-    """Import the renderer and load the bundled flows once, in a process that others fork from."""
+    """Import the renderer and load the bundled flows once, in a process that others fork from:
+    in every phase's words, since a school's flows are loaded for its phase."""
+    from typing import get_args
+
     from policypack.load.flows import bundled_flow_set
+    from policypack.model.basics import Phase
     from policypack.write.pdf import load_weasyprint
 
     load_weasyprint()
     bundled_flow_set()
+    for phase in get_args(Phase):
+        bundled_flow_set(phase)

@@ -16,16 +16,14 @@ from django.views.decorators.http import require_GET, require_POST
 from policypack.portal.builds.models import BuildJob
 from policypack.portal.builds.previews import KINDS, PreviewBusy, preview_path
 from policypack.portal.builds.queue import queue_build
-from policypack.portal.schools.access import can_edit, record, school_for
+from policypack.portal.schools.access import editable_school, record, school_for
 from policypack.portal.schools.models import School
 
 
 @login_required
 @require_POST
 def build_school(request: HttpRequest, slug: str) -> HttpResponse:
-    school = school_for(request.user, slug)
-    if not can_edit(request.user, school):
-        raise Http404("no such page")
+    school = editable_school(request.user, slug)
     job, new = queue_build(school, request.user)
     if new:  # a request that joins the build already waiting adds nothing to the audit log
         record(request.user, "build.requested", school.trust, school, job=job.pk)

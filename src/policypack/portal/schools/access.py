@@ -58,6 +58,15 @@ def can_edit(user: Any, school: School) -> bool:
     return bool(roles(user, school) & EDITORS)
 
 
+def editable_school(user: Any, slug: str) -> School:
+    """A school this user may change (its DSL or trust admin); anyone else gets the 404 of a
+    school that does not exist."""
+    school = school_for(user, slug)
+    if not can_edit(user, school):
+        raise Http404("no such page")
+    return school
+
+
 def can_audit(user: Any, school: School) -> bool:
     """The audit log names every user and what they did: the DSL, the approvers and the trust see it."""
     return bool(roles(user, school) & (EDITORS | {Role.APPROVER}))

@@ -15,7 +15,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from policypack.portal.builds.models import BuildJob
 from policypack.portal.schools import profile as form
 from policypack.portal.schools import store
-from policypack.portal.schools.access import admin_trusts, can_audit, can_edit, roles, school_for, visible_schools
+from policypack.portal.schools.access import (
+    admin_trusts,
+    can_audit,
+    can_edit,
+    editable_school,
+    roles,
+    school_for,
+    visible_schools,
+)
 from policypack.portal.schools.models import AuditEvent, School
 from policypack.portal.schools.uploads import UploadRefused, prune_logos, save_logo
 from policypack.portal.signoff.reminders import reminders
@@ -49,13 +57,6 @@ def school_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "portal/school.html", context)
 
 
-def _editable(request: HttpRequest, slug: str) -> School:
-    school = school_for(request.user, slug)
-    if not can_edit(request.user, school):
-        raise Http404("no such page")
-    return school
-
-
 def _form_context(school: School, shown: dict[str, Any], problems: dict[str, list[str]], saved: bool) -> dict[str, Any]:
     return {
         "school": school,
@@ -71,7 +72,7 @@ def _form_context(school: School, shown: dict[str, Any], problems: dict[str, lis
 @require_http_methods(["GET", "POST"])
 def profile_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The profile form; a POST is checked by the same functions as `validate`, and saved if clean."""
-    school = _editable(request, slug)
+    school = editable_school(request.user, slug)
     data = store.read_data(school)
     if request.method == "GET":
         return render(
@@ -101,7 +102,7 @@ def profile_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def profile_check(request: HttpRequest, slug: str) -> HttpResponse:
     """As the DSL types: the form's problems, each swapped in beside its field (htmx)."""
-    school = _editable(request, slug)
+    school = editable_school(request.user, slug)
     new = form.apply(store.read_data(school), request.POST, school.nation)
     _, problems = store.check_candidate(school, form.dump(new))
     context = {"fields": form.all_fields(school.nation), "problems": problems, "general": problems.get("", [])}
@@ -121,7 +122,7 @@ def profile_export(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def profile_import(request: HttpRequest, slug: str) -> HttpResponse:
     """Replace the profile with an uploaded school.yaml (checked first; the files it names stay)."""
-    school = _editable(request, slug)
+    school = editable_school(request.user, slug)
     upload = request.FILES.get("profile")
     problems: dict[str, list[str]] = {}
     if upload is None or upload.size is None or upload.size > settings.MAX_UPLOAD_BYTES:

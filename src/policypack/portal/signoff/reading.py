@@ -8,25 +8,17 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from policypack.portal.schools.access import can_edit, school_for
-from policypack.portal.schools.models import School
+from policypack.portal.schools.access import editable_school
 from policypack.portal.signoff import public, publish, staff, tokens
 from policypack.portal.signoff.models import LinkToken, StaffMember
 
 READABLE = ("staff-card.pdf", "policy.pdf", publish.WEB_PAGE)
 
 
-def _managed(request: HttpRequest, slug: str) -> School:
-    school = school_for(request.user, slug)
-    if not can_edit(request.user, school):
-        raise Http404("no such page")
-    return school
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_page(request: HttpRequest, slug: str) -> HttpResponse:
-    school = _managed(request, slug)
+    school = editable_school(request.user, slug)
     problem, added, status = "", None, 200
     if request.method == "POST":
         try:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from policypack.portal.schools import store
-from policypack.portal.schools.access import Role, can_edit, record, roles, school_for, trust_for
+from policypack.portal.schools.access import Role, can_edit, editable_school, record, roles, school_for, trust_for
 from policypack.portal.schools.models import School
 from policypack.portal.signoff import approval, checks, tokens
 from policypack.portal.signoff.models import LinkToken, Submission
@@ -73,9 +73,7 @@ def approver_link(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def submit(request: HttpRequest, slug: str) -> HttpResponse:
-    school = school_for(request.user, slug)
-    if not can_edit(request.user, school):
-        raise Http404("no such page")
+    school = editable_school(request.user, slug)
     try:
         approval.submit(school, request.user, store.today())
     except approval.Refused as exc:
