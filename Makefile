@@ -37,7 +37,7 @@ test: $(INSTALLED) system-test $(NODE) lint typecheck fast slow
 # A test that runs one of them without asking for its `needs_*` fixture fails (tests/conftest.py).
 FAST := not dot and not pdf and not browser and not office
 fast: $(INSTALLED) $(NODE)
-	$(BIN)/pytest -n auto -q -m "$(FAST)"
+	$(BIN)/pytest -n auto --dist worksteal -q -m "$(FAST)"
 
 system:
 	@scripts/system-deps.sh
@@ -70,11 +70,11 @@ typecheck: $(INSTALLED)
 
 # The tests that need those programs (make test runs the fast lane first).
 slow: $(INSTALLED) system-test $(NODE)
-	$(BIN)/pytest -n auto -m "not ($(FAST))"
+	$(BIN)/pytest -n auto --dist worksteal -m "not ($(FAST))"
 
 # Every test at once.
 unit: $(INSTALLED) system-test $(NODE)
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist worksteal
 
 # Regenerate the JSON Schemas kept in the repository (a test checks they are current).
 schemas: $(INSTALLED)
