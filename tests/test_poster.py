@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -191,6 +192,28 @@ def test_a_broken_flow_exits_1_and_leaves_the_previous_poster(cli: Cli, tmp_path
     assert result.exit_code == 1
     assert "loop.yaml:18:6: error: steps loop with no way out" in result.stderr
     assert out.read_bytes() == b"the previous poster"
+
+
+LONG_POSTER_RULE = (
+    "No {lead} or deputy to be reached without delay: call {csc}, whose number is on the staff card and in "
+    "the policy, and tell the {lead} as soon as one can be reached, with a written record of the call"
+)
+
+
+@pytest.mark.usefixtures("needs_dot", "needs_weasyprint")
+@pytest.mark.parametrize("size", ["A4", "A3"])
+def test_a_long_poster_rule_gets_the_footer_lines_it_needs_and_none_is_lost(
+    cli: Cli, tmp_path: Path, size: str
+) -> None:
+    flows = tmp_path / "flows"
+    shutil.copytree(bundled_path("flows"), flows)
+    flow = flows / "england" / "staff-response.yaml"
+    short = '    poster: "No {lead} or deputy to be reached without delay: call {csc}"\n'
+    flow.write_text(flow.read_text().replace(short, f'    poster: "{LONG_POSTER_RULE}"\n'))
+    reader = flowchart(cli, tmp_path / "poster.pdf", str(flow), "--size", size)
+    printed = words(reader.pages[0].extract_text())
+    rule = LONG_POSTER_RULE.format(lead="DSL", csc="children's social care")
+    assert words(f"{rule} · Not legal advice.").replace(" ", "") in printed.replace(" ", ""), printed[-300:]
 
 
 @pytest.mark.usefixtures("needs_weasyprint")

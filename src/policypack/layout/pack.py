@@ -107,7 +107,7 @@ def poster_layout(
         build_graph(flow, theme, titles, words=words)
     )  # a chart the policy prints too was laid out already (cached)
     logo = theme.logo is not None
-    text = title_lengths(flow, profile.people, logo, profile.school.name) if profile else title_lengths(flow)
+    text = title_lengths(flow, profile, logo)
     sheet, chart = lay_out_poster(svg, theme, spec.size, spec.landscape, print_marks, text)
     return PosterLayout(f"poster-{spec.chart}-{spec.size.lower()}", flow, sheet, chart, spec.landscape)
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from policypack.model.flow import Flow
-from policypack.model.profile import People
+from policypack.model.profile import Profile
 from policypack.model.theme import Theme
 
 PAPER_MM: dict[str, tuple[float, float]] = {"A4": (210, 297), "A3": (297, 420), "A2": (420, 594), "A1": (594, 841)}
@@ -41,9 +41,11 @@ class TitleLengths:
     detail: int = 0
     tell: tuple[int, ...] = ()  # a school's poster names who to tell under its title: its parts' lengths
     logo: bool = False
+    footer: int = 0  # the footer's line under the legend: the flow's rules for posters, the caution
 
 
 CHAR_EM = 0.55  # an average character of Open Sans, in em
+FOOTER_CHAR_EM = 0.44  # the footer's words: a 127-character footer fills one 180 mm line at 9 pt (0.446 em)
 # The who-to-tell line is the largest text after the title: at least this many em of the
 # poster's base size, the title a fifth larger again, and the chart's largest text under it.
 TELL_EM = 1.2
@@ -58,12 +60,27 @@ DETAIL_WORDS_PLAIN = len(
 )
 
 
-def title_lengths(flow: Flow, people: People | None = None, logo: bool = False, school_name: str = "") -> TitleLengths:
-    """The title block of a poster of `flow`: for a school when `people` (who to tell) are given."""
-    if people is None:
-        return TitleLengths(len(flow.title), DETAIL_WORDS_PLAIN + len(flow.edition))
-    detail = len(school_name) + DETAIL_WORDS_SCHOOL + len(flow.edition)
-    return TitleLengths(len(flow.title), detail, people.tell_words(str(flow.terms.get("lead", "DSL"))), logo)
+# The footer's fixed words (documents/poster.html.j2): a draft's notice, the caution after a
+# flow's rules, and the caution of a flow without any.
+FOOTER_DRAFT = len("Draft, not yet for use · ")
+FOOTER_AFTER_RULES = len("Not legal advice.")
+FOOTER_CAUTION = len(
+    "Not legal advice: follow your school's child protection policy and local safeguarding arrangements."
+)
+
+
+def title_lengths(flow: Flow, profile: Profile | None = None, logo: bool = False) -> TitleLengths:
+    """The title block and footer of a poster of `flow`: a school's when `profile` is given."""
+    rules = [rule for rule in flow.rules if rule.poster]
+    footer = (
+        sum(len(rule.poster or "") + len(" · ") for rule in rules) + FOOTER_AFTER_RULES if rules else FOOTER_CAUTION
+    )
+    if profile is None:
+        return TitleLengths(len(flow.title), DETAIL_WORDS_PLAIN + len(flow.edition), footer=footer)
+    detail = len(profile.school.name) + DETAIL_WORDS_SCHOOL + len(flow.edition)
+    tell = profile.people.tell_words(str(flow.terms.get("lead", "DSL")))
+    # the draft's words are counted whether or not the pack is a draft: approving it never moves the chart
+    return TitleLengths(len(flow.title), detail, tell, logo, footer + FOOTER_DRAFT)
 
 
 @dataclass(frozen=True)
@@ -156,8 +173,15 @@ class Sheet:
         return max(1, math.ceil(chars * CHAR_EM * em * em_mm / self._room()))
 
     @property
+    def footer_lines(self) -> int:
+        """The lines of the footer's text under the legend, across the sheet."""
+        em_mm = self.base_pt * MM_PER_PT
+        return max(1, math.ceil(self.text.footer * FOOTER_CHAR_EM * em_mm / (self.width - 2 * self.margin)))
+
+    @property
     def footer_height(self) -> float:
-        return round(self.base_pt * 5.6 * MM_PER_PT, 1)  # two lines of legend, then provenance
+        """Two lines of legend, then the footer's lines (5.6 em holds one, as every poster had)."""
+        return round(self.base_pt * (5.6 + 1.3 * (self.footer_lines - 1)) * MM_PER_PT, 1)
 
     @property
     def gap(self) -> float:
