@@ -67,7 +67,7 @@ def test_usage_errors_exit_2(cli: Cli) -> None:
 def test_show_prints_the_numbered_outline_by_id(cli: Cli) -> None:
     result = cli("show", "england-dsl-review", "--brief")
     assert result.exit_code == 0, result.output
-    assert "3. Criterion 1: is an adult involved?  Yes → 4 · No → 6" in result.stdout
+    assert "3. Criterion 1: is an adult involved?  Yes, or unsure → 4 · No → 6" in result.stdout
 
 
 def test_show_accepts_a_path_and_prints_json(cli: Cli) -> None:

@@ -83,7 +83,7 @@ def test_each_of_the_five_criteria_is_its_own_decision_whose_yes_refers(nation: 
     criteria = [s for s in route.steps if s.kind == "decision" and s.title.startswith("Criterion")]
     assert [c.title.split(":")[0] for c in criteria] == [f"Criterion {n}" for n in range(1, 6)]
     for criterion in criteria:
-        yes = next(b for b in criterion.branches if b.label == "Yes")
+        yes = next(b for b in criterion.branches if b.label.startswith("Yes"))
         assert step(route, yes.to).title.startswith("Refer to police"), criterion.id
     last_no = next(b.to for b in criteria[-1].branches if b.label == "No")
     assert step(route, last_no).continues == f"{nation}-dsl-response"
@@ -94,7 +94,7 @@ def test_an_adult_or_sextortion_goes_urgently_to_police_outside_the_peer_route(n
     route = flow(f"{nation}-dsl-review")
     adult = step(route, "adult-involved")
     assert "adult" in adult.title and "sextortion" in adult.text.lower()
-    urgent = step(route, next(b.to for b in adult.branches if b.label == "Yes"))
+    urgent = step(route, next(b.to for b in adult.branches if b.label.startswith("Yes")))
     assert "urgently" in urgent.title
     for path in paths_to_ends(route, urgent.id):
         end = step(route, path[-1])

@@ -420,7 +420,7 @@ def test_the_cover_carries_version_approval_block_and_history(pack: Path, tmp_pa
     version = approval_of(loaded).version
     cover = PdfReader(pack / "policy.pdf").pages[0].extract_text()
     for expected in [
-        f"Edition 1, September 2026 · text fingerprint {version}",
+        f"A draft, not yet an edition · text fingerprint {version}",
         "This draft is for checking, not for signature",  # the approval table waits until nothing is pending
         "Headteacher Dr Helen Marsh",
         "Chair of governors Mr David Price",

@@ -219,7 +219,7 @@ def test_validate_warns_of_english_contacts_in_a_wales_profile(tmp_path: Path) -
     profile = school(tmp_path, "wales", "secondary")
     profile.write_text(profile.read_text().replace("Safeguarding Team", "Local Authority Designated Officer"))
     problems = validate_paths([profile], TODAY)
-    warned = [p for p in problems if "English contact" in p.message]
+    warned = [p for p in problems if "English contact" in p.message and "designated officer" in p.message]
     assert len(warned) == 1 and warned[0].severity.value == "warning"
     assert "Designated Officer for Safeguarding" in (warned[0].hint or "")
     assert not [
@@ -227,13 +227,24 @@ def test_validate_warns_of_english_contacts_in_a_wales_profile(tmp_path: Path) -
         for p in validate_paths([school(tmp_path / "e", "england", "secondary")], TODAY)
         if "English contact" in p.message
     ]
+    # an English council's "front door" and a force's Safer Schools team, copied into Wales
+    copied = school(tmp_path / "w", "wales", "secondary")
+    text = copied.read_text()
+    for key, name in (
+        ("childrens_social_care", "Anyshire front door (MASH)"),
+        ("police", "Anyshire Safer Schools Team"),
+    ):
+        text = re.sub(rf"(  {key}:\n    name: )[^\n]*", rf"\g<1>{name}", text, count=1)
+    copied.write_text(text)
+    said = sorted(p.message for p in validate_paths([copied], TODAY) if "English contact" in p.message)
+    assert len(said) == 2 and "'front door'" in said[1] and "'safer schools'" in said[0], said
 
 
 # --- A college speaks of students and the college ------------------------------------------
 
 # Names and phrases that say "school" of something other than this setting.
 NOT_THIS_SETTING = re.compile(
-    r"schools? protocol|safer schools|five school days|other schools|schools in england|schools and colleges"
+    r"schools? protocol|safer schools|other schools|schools in england|schools and colleges"
     r"|for schools|school-based|schoolbeat|families or schools",
     re.IGNORECASE,
 )

@@ -18,6 +18,8 @@ ENGLISH_WORDS = {
     "local authority designated officer": "Designated Officer for Safeguarding",
     "partnership": "Regional Safeguarding Board",
     "children's social care": "local authority social services",
+    "front door": "local authority social services",
+    "safer schools": "school police officer (SchoolBeat), where the force still provides one",
 }
 
 

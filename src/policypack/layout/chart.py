@@ -102,11 +102,16 @@ def build_graph(
             peripheries=str(kind.peripheries),
             fillcolor=fills.get(step.lane, "#ffffff"),
         )
+    by_id = {step.id: step for step in shown}  # a box in another part is reached through a connector
     for step in shown:
         if step.kind == "decision":
             for branch in step.branches:
                 arrow = _arrive(graph, branch.to, numbers, part, words)
-                graph.edge(step.id, arrow, label=f"<<B>{_html(branch.label)}</B>>")
+                # a label the box it leads to (drawn here) already starts with says nothing more;
+                # left out, it cannot be read against a neighbour's arrow (dot may set it nearer that one)
+                target = by_id.get(branch.to)
+                said = target is not None and target.title.lower().startswith(branch.label.lower())
+                graph.edge(step.id, arrow, **({} if said else {"label": f"<<B>{_html(branch.label)}</B>>"}))
         elif step.next:
             graph.edge(step.id, _arrive(graph, step.next, numbers, part, words))
     if part is not None:

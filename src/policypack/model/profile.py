@@ -76,7 +76,7 @@ class People(StrictModel):
         parts = ["Tell", "at", "once:", f"{self.dsl.name} ({lead}) {self.dsl.phone}", "·", "deputies:"]
         parts += [f"{p.name} {p.phone}," for p in self.deputies[:3]]
         parts += ["or", "another", "on", "the", "staff", "card"] if len(self.deputies) > 3 else []
-        parts += ["·", "999", "if", "a", "child", "is", "in", "immediate", "danger"]
+        parts += ["·", "999 if a child is in immediate danger"]  # kept whole: a line never ends at "999 if"
         return tuple(len(part) for part in parts)
 
 
