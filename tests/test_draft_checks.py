@@ -48,7 +48,7 @@ def test_every_document_of_a_draft_shows_its_draft_state(pack_html: PackHtml, tm
     for name in ("staff-card", "parent-leaflet", "incident-form"):
         assert "Draft for checking, not yet for use" in docs[name], name
     posters = [name for name in docs if name.startswith("poster-")]
-    assert len(posters) == 4 and all("Draft, not yet for use" in docs[name] for name in posters)
+    assert len(posters) == 4 and all("draft for checking, not yet adopted" in docs[name] for name in posters)
     assert not [name for name in posters if "policy adopted" in docs[name]], "a draft's poster never claims adoption"
     cover = docs["policy"].split("Contents")[0]
     assert "Status Draft for checking, not yet adopted." in cover and "Adopted 1 September" not in cover

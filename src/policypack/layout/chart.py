@@ -105,13 +105,19 @@ def build_graph(
     by_id = {step.id: step for step in shown}  # a box in another part is reached through a connector
     for step in shown:
         if step.kind == "decision":
+            # With more than two ways out, dot may set a label nearer a neighbour's arrow. So a
+            # label the box it leads to already starts with is left out, and one that leads to
+            # another part of the chart is printed in its own connector box, not on the arrow.
+            many = len(step.branches) > 2
             for branch in step.branches:
-                arrow = _arrive(graph, branch.to, numbers, part, words)
-                # a label the box it leads to (drawn here) already starts with says nothing more;
-                # left out, it cannot be read against a neighbour's arrow (dot may set it nearer that one)
+                label = f"<B>{_html(branch.label)}</B>"
                 target = by_id.get(branch.to)
-                said = target is not None and target.title.lower().startswith(branch.label.lower())
-                graph.edge(step.id, arrow, **({} if said else {"label": f"<<B>{_html(branch.label)}</B>>"}))
+                if many and target is None and part is not None:
+                    graph.edge(step.id, _arrive(graph, branch.to, numbers, part, words, label, step.id))
+                    continue
+                arrow = _arrive(graph, branch.to, numbers, part, words)
+                said = many and target is not None and target.title.lower().startswith(branch.label.lower())
+                graph.edge(step.id, arrow, **({} if said else {"label": f"<{label}>"}))
         elif step.next:
             graph.edge(step.id, _arrive(graph, step.next, numbers, part, words))
     if part is not None:
@@ -123,13 +129,21 @@ CONNECTOR = {"shape": "box", "style": "rounded,dashed", "penwidth": "1.4"}
 
 
 def _arrive(
-    graph: graphviz.Digraph, target: str, numbers: dict[str, int], part: frozenset[str] | None, words: ChartWords
+    graph: graphviz.Digraph,
+    target: str,
+    numbers: dict[str, int],
+    part: frozenset[str] | None,
+    words: ChartWords,
+    branch: str = "",
+    source: str = "",
 ) -> str:
-    """The node an arrow ends at: the step, or a connector when the step is on another page."""
+    """The node an arrow ends at: the step, or a connector when the step is on another page
+    (its own, headed by the branch's label, for one branch of a decision with many)."""
     if part is None or target in part:
         return target
-    name = f"to-{target}"
-    graph.node(name, label=f"<<I>{_html(words.continues_at.format(number=numbers[target]))}</I>>", **CONNECTOR)
+    name = f"to-{target}-from-{source}" if branch else f"to-{target}"
+    said = f"<I>{_html(words.continues_at.format(number=numbers[target]))}</I>"
+    graph.node(name, label=f"<{branch}<BR/>{said}>" if branch else f"<{said}>", **CONNECTOR)
     return name
 
 

@@ -60,9 +60,8 @@ DETAIL_WORDS_PLAIN = len(
 )
 
 
-# The footer's fixed words (documents/poster.html.j2): a draft's notice, the caution after a
-# flow's rules, and the caution of a flow without any.
-FOOTER_DRAFT = len("Draft, not yet for use · ")
+# The footer's fixed words (documents/poster.html.j2): the caution after a flow's rules, and
+# the caution of a flow without any.
 FOOTER_AFTER_RULES = len("Not legal advice.")
 FOOTER_CAUTION = len(
     "Not legal advice: follow your school's child protection policy and local safeguarding arrangements."
@@ -77,10 +76,11 @@ def title_lengths(flow: Flow, profile: Profile | None = None, logo: bool = False
     )
     if profile is None:
         return TitleLengths(len(flow.title), DETAIL_WORDS_PLAIN + len(flow.edition), footer=footer)
+    # a rule that sends staff to an agency prints its number after the rule's words
+    footer += sum(len(f" {getattr(profile.contacts, rule.call).phone}") for rule in rules if rule.call)
     detail = len(profile.school.name) + DETAIL_WORDS_SCHOOL + len(flow.edition)
     tell = profile.people.tell_words(str(flow.terms.get("lead", "DSL")))
-    # the draft's words are counted whether or not the pack is a draft: approving it never moves the chart
-    return TitleLengths(len(flow.title), detail, tell, logo, footer + FOOTER_DRAFT)
+    return TitleLengths(len(flow.title), detail, tell, logo, footer)
 
 
 @dataclass(frozen=True)
