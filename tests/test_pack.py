@@ -51,7 +51,7 @@ def test_the_policy_says_what_a_dsl_needs_to_adopt_it(pack: Path) -> None:
         "Criterion 1: is an adult involved?",
         "Criterion 2: coercion, blackmail, grooming, or doubt about capacity to consent?",
         "Criterion 3: sexual acts unusual for the child's development, or violent?",
-        "Criterion 4: sexual acts, and any child in it under 13?",
+        "Criterion 4: sexual acts, and a child in the imagery under 13?",
         "Criterion 5: is a child at immediate risk of harm?",
         "Anyshire Children's Services front door (MASH)",
         "not for signature",  # a draft (issue 17)

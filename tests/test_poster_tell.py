@@ -101,7 +101,9 @@ def test_who_to_tell_is_the_largest_text_after_the_title_or_the_size_is_refused(
     printed = "".join(text for _, _, text in pieces).replace(" ", "")
     assert "draftforchecking,notyetadopted" in printed, "a draft's poster says so under its title"
     footer = (
-        "call children's social care 01632 960 200 · Not legal advice." if "staff" in flow.id else "Not legal advice"
+        "call children's social care 01632 960 200, out of hours 01632 960 299 · Not legal advice."
+        if "staff" in flow.id
+        else "Not legal advice"
     )
     assert footer.replace(" ", "") in printed, "the footer, with the number to call, is never cut off"
 

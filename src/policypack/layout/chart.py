@@ -116,7 +116,7 @@ def build_graph(
                     graph.edge(step.id, _arrive(graph, branch.to, numbers, part, words, label, step.id))
                     continue
                 arrow = _arrive(graph, branch.to, numbers, part, words)
-                said = many and target is not None and target.title.lower().startswith(branch.label.lower())
+                said = many and target is not None and target.title.casefold().startswith(branch.label.casefold())
                 graph.edge(step.id, arrow, **({} if said else {"label": f"<{label}>"}))
         elif step.next:
             graph.edge(step.id, _arrive(graph, step.next, numbers, part, words))

@@ -76,8 +76,13 @@ def title_lengths(flow: Flow, profile: Profile | None = None, logo: bool = False
     )
     if profile is None:
         return TitleLengths(len(flow.title), DETAIL_WORDS_PLAIN + len(flow.edition), footer=footer)
-    # a rule that sends staff to an agency prints its number after the rule's words
-    footer += sum(len(f" {getattr(profile.contacts, rule.call).phone}") for rule in rules if rule.call)
+    # a rule that sends staff to an agency prints its numbers after the rule's words (poster.html.j2)
+    for rule in rules:
+        agency = getattr(profile.contacts, rule.call) if rule.call else None
+        if agency:
+            footer += len(f" {agency.phone}") + (
+                len(f", out of hours {agency.out_of_hours}") if agency.out_of_hours else 0
+            )
     detail = len(profile.school.name) + DETAIL_WORDS_SCHOOL + len(flow.edition)
     tell = profile.people.tell_words(str(flow.terms.get("lead", "DSL")))
     return TitleLengths(len(flow.title), detail, tell, logo, footer)

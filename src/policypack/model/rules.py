@@ -38,7 +38,7 @@ class Rule(StrictModel):
     )
     brief: str | None = Field(None, description="The rule in a few words for staff: the staff card's reminders.")
     call: Agency | None = Field(
-        None, description="The agency (of the school's contacts) whose number a school's posters print after `poster`."
+        None, description="The agency (of the school's contacts) whose numbers a school's posters print after `poster`."
     )
 
 
