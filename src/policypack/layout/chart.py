@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import graphviz
 
 from policypack.load.strings import bundled_strings
-from policypack.model.flow import Flow, Step, StepKind
+from policypack.model.flow import Branch, Flow, Step, StepKind
 from policypack.model.route import number_steps
 from policypack.model.strings import ChartWords
 from policypack.model.theme import Theme
@@ -106,15 +106,18 @@ def build_graph(
     for step in shown:
         if step.kind == "decision":
             # With more than two ways out, dot may set a label nearer a neighbour's arrow. So a
-            # label the box it leads to already starts with is left out, and one that leads to
-            # another part of the chart is printed in its own connector box, not on the arrow.
+            # label the box it leads to already starts with is left out, and the ways that lead
+            # to other parts of the chart share one connector box, a line each (a row of boxes
+            # would make the part too wide to read).
             many = len(step.branches) > 2
+            away = [b for b in step.branches if b.to not in by_id] if many and part is not None else []
+            if away:
+                graph.edge(step.id, _ways_away(graph, step.id, away, numbers, words))
             for branch in step.branches:
-                label = f"<B>{_html(branch.label)}</B>"
-                target = by_id.get(branch.to)
-                if many and target is None and part is not None:
-                    graph.edge(step.id, _arrive(graph, branch.to, numbers, part, words, label, step.id))
+                if branch in away:
                     continue
+                target = by_id.get(branch.to)
+                label = f"<B>{_html(branch.label)}</B>"
                 arrow = _arrive(graph, branch.to, numbers, part, words)
                 said = many and target is not None and target.title.casefold().startswith(branch.label.casefold())
                 graph.edge(step.id, arrow, **({} if said else {"label": f"<{label}>"}))
@@ -129,21 +132,27 @@ CONNECTOR = {"shape": "box", "style": "rounded,dashed", "penwidth": "1.4"}
 
 
 def _arrive(
-    graph: graphviz.Digraph,
-    target: str,
-    numbers: dict[str, int],
-    part: frozenset[str] | None,
-    words: ChartWords,
-    branch: str = "",
-    source: str = "",
+    graph: graphviz.Digraph, target: str, numbers: dict[str, int], part: frozenset[str] | None, words: ChartWords
 ) -> str:
-    """The node an arrow ends at: the step, or a connector when the step is on another page
-    (its own, headed by the branch's label, for one branch of a decision with many)."""
+    """The node an arrow ends at: the step, or a connector when the step is on another page."""
     if part is None or target in part:
         return target
-    name = f"to-{target}-from-{source}" if branch else f"to-{target}"
-    said = f"<I>{_html(words.continues_at.format(number=numbers[target]))}</I>"
-    graph.node(name, label=f"<{branch}<BR/>{said}>" if branch else f"<{said}>", **CONNECTOR)
+    name = f"to-{target}"
+    graph.node(name, label=f"<<I>{_html(words.continues_at.format(number=numbers[target]))}</I>>", **CONNECTOR)
+    return name
+
+
+def _ways_away(
+    graph: graphviz.Digraph, source: str, branches: list[Branch], numbers: dict[str, int], words: ChartWords
+) -> str:
+    """One connector for the ways out of a decision that go on in other parts: each way's
+    label and where it continues, a line each."""
+    lines = [
+        f"<B>{_html(b.label)}</B>: <I>{_html(words.continues_at.format(number=numbers[b.to]))}</I>" for b in branches
+    ]
+    name = f"away-from-{source}"
+    left = '<BR ALIGN="LEFT"/>'
+    graph.node(name, label=f"<{left.join(lines)}{left}>", **CONNECTOR)
     return name
 
 

@@ -29,7 +29,7 @@ from policypack.model.theme import Theme
 # larger than puts its smallest text at CHART_PAGE_TEXT_PT, a little above the policy's own
 # small print: a chart that fills a page at 11 pt only makes the policy longer.
 CHART_PAGE_MIN_PT = 8.0
-CHART_PAGE_TEXT_PT = 8.5
+CHART_PAGE_TEXT_PT = 8.0
 
 MAX_CHART_PARTS = 4
 SHORTLIST = 3  # cuts in two laid out by `dot` (of up to seven), chosen by how the whole chart lies

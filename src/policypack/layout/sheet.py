@@ -223,7 +223,9 @@ def fit_chart(svg: str, sheet: Sheet, style: Theme, largest_pt: float | None = N
     body = re.sub(r"<!--.*?-->\n?", "", body, flags=re.DOTALL)
     body = re.sub(r' id="[^"]*"', "", body)  # dot's ids repeat across charts; nothing links to them
     body = body.replace(match.group(0), f'<svg width="{width_mm:.2f}mm" height="{height_mm:.2f}mm"', 1)
-    return FittedChart(body, scale, style.smallest_pt * scale, style.largest_pt * scale, style.largest_pt * room)
+    # text sizes to a thousandth of a point: a chart held at exactly 8 pt is not 7.999999 pt
+    smallest, largest = round(style.smallest_pt * scale, 3), round(style.largest_pt * scale, 3)
+    return FittedChart(body, scale, smallest, largest, style.largest_pt * room)
 
 
 def lay_out_poster(
