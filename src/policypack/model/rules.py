@@ -14,8 +14,8 @@ from pydantic import Field
 
 from policypack.model.basics import CitationEntry, Identifier, Phases, StrictModel, Text
 
-# The agencies of a school's profile whose number a poster may print after a rule's words.
-Agency = Literal["childrens_social_care", "police"]
+# Which of a school's contacts (an Agency, model/profile.py) a poster may print after a rule's words.
+AgencyKey = Literal["childrens_social_care", "police"]
 
 
 class PhaseText(StrictModel):
@@ -37,7 +37,7 @@ class Rule(StrictModel):
         None, description="The rule in a few words, printed on a school's posters of this flow after who to tell."
     )
     brief: str | None = Field(None, description="The rule in a few words for staff: the staff card's reminders.")
-    call: Agency | None = Field(
+    call: AgencyKey | None = Field(
         None, description="The agency (of the school's contacts) whose numbers a school's posters print after `poster`."
     )
 
@@ -50,7 +50,7 @@ class RulePatch(StrictModel):
     plain: str | None = None
     poster: str | None = None
     brief: str | None = None
-    call: Agency | None = None
+    call: AgencyKey | None = None
     cites: list[CitationEntry] | None = None
     phases: Phases | None = None
     omit: bool = Field(False, description="Leave the inherited rule out of this variant (it does not apply here).")
