@@ -48,6 +48,17 @@ def test_no_module_imports_a_later_stage() -> None:
     assert upward == []
 
 
+def test_render_and_write_take_the_checked_value_and_import_nothing_from_check() -> None:
+    found = [
+        f"{module_name(path)} imports {target}"
+        for stage in ("render", "write")
+        for path in sorted((PACKAGE / stage).rglob("*.py"))
+        for target in imports(path)
+        if stage_of(target) == "check"
+    ]
+    assert found == []
+
+
 def test_there_is_no_import_cycle() -> None:
     graph = {module_name(p): {t for t in imports(p) if t != "policypack"} for p in PACKAGE.rglob("*.py")}
     visiting: set[str] = set()
